@@ -1,0 +1,47 @@
+# AVShapes, the embedded benchmark: generated into data_root on first use.
+# 128x128 frames, 1 s of 16 kHz audio, a 64-band mel spectrogram (64 x 65).
+dataset_type = 'AVShapesDataset'
+data_root = 'data/avshapes'
+generator = dict(num_train=3000, num_val=200, num_test=500, seed=0, num_workers=2)
+frame_size = 128
+audio = dict(sample_rate=16000, duration=1.0)
+spectrogram = dict(type='AudioToSpectrogram', sample_rate=16000, n_fft=512,
+                   hop_length=250, n_mels=64)
+
+train_pipeline = [
+    dict(type='LoadFrame'),
+    dict(type='LoadAudio', min_duration=0.5, **audio),
+    spectrogram,
+    dict(type='MultiView', num_views=2, transforms=[
+        dict(type='RandomResizedCrop', size=frame_size, scale=(0.5, 1.0)),
+        dict(type='RandomFlip', prob=0.5),
+        dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1,
+             prob=0.8),
+    ]),
+    dict(type='PackAVInputs'),
+]
+test_pipeline = [
+    dict(type='LoadFrame'),
+    dict(type='LoadAudio', min_duration=0.5, **audio),
+    spectrogram,
+    dict(type='Resize', scale=(frame_size, frame_size)),
+    dict(type='PackAVInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=32, num_workers=1, persistent_workers=True, drop_last=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type=dataset_type, data_root=data_root, ann_file='train.txt',
+                 generator=generator, pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=32, num_workers=1, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type=dataset_type, data_root=data_root, ann_file='val.txt',
+                 generator=generator, pipeline=test_pipeline, test_mode=True))
+test_dataloader = dict(
+    batch_size=32, num_workers=1, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type=dataset_type, data_root=data_root, ann_file='test.txt',
+                 generator=generator, pipeline=test_pipeline, test_mode=True))
+val_evaluator = dict(type='CIoUMetric')
+test_evaluator = val_evaluator

@@ -1,0 +1,11 @@
+# SSL-TIE with ResNet-18 encoders and the paper's loss constants (ssltie.md).
+model = dict(
+    type='SSLTIE',
+    data_preprocessor=dict(type='AVDataPreprocessor'),
+    visual_encoder=dict(type='VisualResNet18'),
+    audio_encoder=dict(type='AudioResNet18'),
+    contrastive_loss=dict(type='LocalizationContrastiveLoss', eps=0.65, eps2=0.4,
+                          tau=0.03, temperature=0.07),
+    equivariance_loss=dict(type='EquivarianceLoss', loss_weight=1.0),
+    test_cfg=dict(other_audio_control=True),
+)

@@ -1,0 +1,186 @@
+"""Geometric frame transforms that record what they did as a homography.
+
+Convention (mmdet 3.x): ``results['homography_matrix']`` maps continuous pixel
+coordinates of the decoded frame (pixel ``i`` spans ``[i, i + 1)``) to those of the
+current image, and every transform left-multiplies its own matrix: ``H = H_t @ H``.
+The map from view A to view B of the same frame is then ``H_B @ inv(H_A)``.
+"""
+import math
+from typing import Sequence, Tuple, Union
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from avloc.registry import TRANSFORMS
+
+INTERPOLATIONS = {
+    'nearest': cv2.INTER_NEAREST,
+    'bilinear': cv2.INTER_LINEAR,
+    'bicubic': cv2.INTER_CUBIC,
+    'area': cv2.INTER_AREA,
+}
+
+
+def _record(results: dict, matrix: np.ndarray, img: np.ndarray) -> dict:
+    """Store the transformed image and compose its matrix into the record."""
+    results['img'] = np.ascontiguousarray(img)
+    results['img_shape'] = img.shape[:2]
+    results['homography_matrix'] = (matrix @ results['homography_matrix']).astype(np.float32)
+    return results
+
+
+def _crop_and_resize(results: dict, x0: int, y0: int, crop_w: int, crop_h: int,
+                     out_w: int, out_h: int, interpolation: str) -> dict:
+    img = results['img'][y0:y0 + crop_h, x0:x0 + crop_w]
+    if (crop_w, crop_h) != (out_w, out_h):
+        img = cv2.resize(img, (out_w, out_h), interpolation=INTERPOLATIONS[interpolation])
+    sx, sy = out_w / crop_w, out_h / crop_h
+    matrix = np.array([[sx, 0, -x0 * sx], [0, sy, -y0 * sy], [0, 0, 1]], dtype=np.float64)
+    return _record(results, matrix, img)
+
+
+def _pair(size: Union[int, Sequence[int]]) -> Tuple[int, int]:
+    """``size`` as (w, h)."""
+    return (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
+
+
+@TRANSFORMS.register_module()
+class Resize(BaseTransform):
+    """Resize the frame.
+
+    Args:
+        scale (int | tuple[int, int]): An int resizes the short side to it, keeping
+            the aspect ratio (SSL-TIE's test transform); a (w, h) pair resizes to
+            exactly that size.
+        interpolation (str): One of nearest, bilinear, bicubic, area.
+            Defaults to 'bilinear'.
+    """
+
+    def __init__(self, scale: Union[int, Sequence[int]],
+                 interpolation: str = 'bilinear') -> None:
+        self.scale = scale
+        self.interpolation = interpolation
+
+    def transform(self, results: dict) -> dict:
+        h, w = results['img'].shape[:2]
+        if isinstance(self.scale, int):
+            ratio = self.scale / min(h, w)
+            out_w, out_h = max(1, round(w * ratio)), max(1, round(h * ratio))
+        else:
+            out_w, out_h = _pair(self.scale)
+        return _crop_and_resize(results, 0, 0, w, h, out_w, out_h, self.interpolation)
+
+
+@TRANSFORMS.register_module()
+class CenterCrop(BaseTransform):
+    """Crop the centre ``size`` (int or (w, h)) of the frame."""
+
+    def __init__(self, size: Union[int, Sequence[int]]) -> None:
+        self.size = _pair(size)
+
+    def transform(self, results: dict) -> dict:
+        h, w = results['img'].shape[:2]
+        cw, ch = self.size
+        if cw > w or ch > h:
+            raise ValueError(f'CenterCrop {self.size} is larger than the image ({w}x{h})')
+        x0, y0 = (w - cw) // 2, (h - ch) // 2
+        return _crop_and_resize(results, x0, y0, cw, ch, cw, ch, 'bilinear')
+
+
+@TRANSFORMS.register_module()
+class RandomResizedCrop(BaseTransform):
+    """Crop a random area and aspect ratio, then resize (torchvision's sampling).
+
+    Args:
+        size (int | tuple[int, int]): Output (w, h).
+        scale (tuple[float, float]): Range of the crop's share of the frame area.
+            Defaults to (0.08, 1.0).
+        ratio (tuple[float, float]): Range of the crop's aspect ratio w/h.
+            Defaults to (3/4, 4/3).
+        interpolation (str): Defaults to 'bilinear'.
+    """
+
+    def __init__(self, size: Union[int, Sequence[int]],
+                 scale: Tuple[float, float] = (0.08, 1.0),
+                 ratio: Tuple[float, float] = (3 / 4, 4 / 3),
+                 interpolation: str = 'bilinear') -> None:
+        self.size = _pair(size)
+        self.scale = scale
+        self.ratio = ratio
+        self.interpolation = interpolation
+
+    def _sample_box(self, h: int, w: int) -> Tuple[int, int, int, int]:
+        area = h * w
+        log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
+        for _ in range(10):
+            target = area * np.random.uniform(*self.scale)
+            aspect = math.exp(np.random.uniform(*log_ratio))
+            cw = int(round(math.sqrt(target * aspect)))
+            ch = int(round(math.sqrt(target / aspect)))
+            if 0 < cw <= w and 0 < ch <= h:
+                return (np.random.randint(0, w - cw + 1), np.random.randint(0, h - ch + 1),
+                        cw, ch)
+        # Fallback as torchvision: the largest centred crop within the ratio range.
+        in_ratio = w / h
+        if in_ratio < min(self.ratio):
+            cw, ch = w, int(round(w / min(self.ratio)))
+        elif in_ratio > max(self.ratio):
+            cw, ch = int(round(h * max(self.ratio))), h
+        else:
+            cw, ch = w, h
+        return (w - cw) // 2, (h - ch) // 2, cw, ch
+
+    def transform(self, results: dict) -> dict:
+        h, w = results['img'].shape[:2]
+        x0, y0, cw, ch = self._sample_box(h, w)
+        return _crop_and_resize(results, x0, y0, cw, ch, *self.size, self.interpolation)
+
+
+@TRANSFORMS.register_module()
+class RandomFlip(BaseTransform):
+    """Horizontal flip with probability ``prob`` (``x -> w - x``)."""
+
+    def __init__(self, prob: float = 0.5) -> None:
+        self.prob = prob
+
+    def transform(self, results: dict) -> dict:
+        if np.random.rand() >= self.prob:
+            return results
+        w = results['img'].shape[1]
+        matrix = np.array([[-1, 0, w], [0, 1, 0], [0, 0, 1]], dtype=np.float64)
+        return _record(results, matrix, results['img'][:, ::-1])
+
+
+@TRANSFORMS.register_module()
+class RandomRotate(BaseTransform):
+    """Rotate about the frame centre by an integer angle in ``[-max_angle, max_angle]``.
+
+    Counter-clockwise is positive (OpenCV), uncovered pixels take ``pad_val``.
+
+    Args:
+        max_angle (int): Largest rotation in degrees. Defaults to 30.
+        prob (float): Probability of rotating at all. Defaults to 1.0.
+        pad_val (int): Fill value of uncovered pixels. Defaults to 0.
+    """
+
+    def __init__(self, max_angle: int = 30, prob: float = 1.0, pad_val: int = 0) -> None:
+        self.max_angle = max_angle
+        self.prob = prob
+        self.pad_val = pad_val
+
+    def transform(self, results: dict) -> dict:
+        if np.random.rand() >= self.prob:
+            return results
+        angle = float(np.random.randint(-self.max_angle, self.max_angle + 1))
+        h, w = results['img'].shape[:2]
+        rotation = np.eye(3)
+        # About the continuous centre (w/2, h/2), so the record stays exact.
+        rotation[:2] = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        # cv2.warpAffine indexes pixel centres at integers: shift by half a pixel.
+        to_index = np.array([[1, 0, -0.5], [0, 1, -0.5], [0, 0, 1]])
+        index_matrix = to_index @ rotation @ np.linalg.inv(to_index)
+        img = cv2.warpAffine(results['img'], index_matrix[:2], (w, h),
+                             flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                             borderValue=(self.pad_val,) * 3)
+        return _record(results, rotation, img)

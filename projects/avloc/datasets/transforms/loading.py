@@ -1,0 +1,135 @@
+"""Loading one frame and one audio window of a clip, from a video or extracted files.
+
+Two on-disk layouts are supported:
+
+* the raw VGG-Sound layout: ``video/<id>.mp4`` with an H.264 video track and an audio
+  track, both decoded with decord (``results['video_path']``);
+* the extracted layout of the public SSL-TIE code: ``frames/<id>.jpg`` and
+  ``audio/<id>.wav`` (``results['frame_path']`` and ``results['audio_path']``).
+"""
+import os.path as osp
+from typing import Optional
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from avloc.registry import TRANSFORMS
+
+
+class MediaError(ValueError):
+    """A clip's media cannot be used; the message names the file and the reason."""
+
+
+def _require_file(path: str) -> None:
+    if not osp.isfile(path):
+        raise MediaError(f'{path}: file not found')
+
+
+@TRANSFORMS.register_module()
+class LoadFrame(BaseTransform):
+    """Decode one RGB frame and start its geometric record.
+
+    Reads ``frame_path`` when present, otherwise decodes ``video_path`` with decord.
+    Adds ``img`` (H, W, 3) uint8 RGB, ``ori_shape`` and ``img_shape`` (h, w), and an
+    identity ``homography_matrix`` so later transforms never branch on a missing key.
+
+    Args:
+        frame_time (float, optional): Time in seconds of the frame to decode from a
+            video. ``None`` takes the middle frame. Defaults to None.
+    """
+
+    def __init__(self, frame_time: Optional[float] = None) -> None:
+        self.frame_time = frame_time
+
+    def _read_video_frame(self, path: str) -> np.ndarray:
+        import decord
+        _require_file(path)
+        try:
+            reader = decord.VideoReader(path, num_threads=1)
+        except Exception as err:  # decord raises its own DECORDError types
+            raise MediaError(f'{path}: cannot decode a video stream ({err})') from err
+        num_frames = len(reader)
+        if num_frames == 0:
+            raise MediaError(f'{path}: the video stream has no frames')
+        if self.frame_time is None:
+            index = num_frames // 2
+        else:
+            index = int(round(self.frame_time * reader.get_avg_fps()))
+            if not 0 <= index < num_frames:
+                raise MediaError(f'{path}: frame_time {self.frame_time}s is outside the '
+                                 f'video ({num_frames} frames)')
+        return reader[index].asnumpy()
+
+    def transform(self, results: dict) -> dict:
+        if results.get('frame_path'):
+            path = results['frame_path']
+            _require_file(path)
+            bgr = cv2.imread(path, cv2.IMREAD_COLOR)
+            if bgr is None:
+                raise MediaError(f'{path}: not a readable image')
+            img = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        else:
+            img = self._read_video_frame(results['video_path'])
+        results['img'] = np.ascontiguousarray(img)
+        results['ori_shape'] = img.shape[:2]
+        results['img_shape'] = img.shape[:2]
+        results['homography_matrix'] = np.eye(3, dtype=np.float32)
+        return results
+
+
+@TRANSFORMS.register_module()
+class LoadAudio(BaseTransform):
+    """Decode a mono audio window at a fixed sample rate with decord.
+
+    Reads ``audio_path`` when present, otherwise the audio track of ``video_path``.
+    A window shorter than ``duration`` but at least ``min_duration`` is tiled to
+    ``duration`` (as SSL-TIE tiles every clip to 10 s); anything shorter, or a window
+    whose peak is below ``silence_threshold``, raises :class:`MediaError`.
+
+    Args:
+        sample_rate (int): Output sample rate in Hz. Defaults to 16000.
+        duration (float): Window length in seconds. Defaults to 10.0.
+        offset (float): Window start in seconds. Defaults to 0.0.
+        min_duration (float): Shortest usable audio in seconds. Defaults to 0.5.
+        silence_threshold (float): Peak amplitude below which audio counts as
+            silent. Defaults to 1e-4.
+    """
+
+    def __init__(self, sample_rate: int = 16000, duration: float = 10.0,
+                 offset: float = 0.0, min_duration: float = 0.5,
+                 silence_threshold: float = 1e-4) -> None:
+        self.sample_rate = sample_rate
+        self.duration = duration
+        self.offset = offset
+        self.min_duration = min_duration
+        self.silence_threshold = silence_threshold
+
+    def _decode(self, path: str) -> np.ndarray:
+        import decord
+        _require_file(path)
+        try:
+            reader = decord.AudioReader(path, sample_rate=self.sample_rate, mono=True)
+            samples = reader[:].asnumpy()
+        except Exception as err:
+            raise MediaError(f'{path}: no decodable audio stream ({err})') from err
+        return samples.reshape(-1).astype(np.float32)
+
+    def transform(self, results: dict) -> dict:
+        path = results.get('audio_path') or results['video_path']
+        samples = self._decode(path)
+        start = int(round(self.offset * self.sample_rate))
+        length = int(round(self.duration * self.sample_rate))
+        window = samples[start:start + length]
+        if len(window) < self.min_duration * self.sample_rate:
+            raise MediaError(
+                f'{path}: {len(window) / self.sample_rate:.2f}s of audio from '
+                f'{self.offset}s, need at least {self.min_duration}s')
+        if np.abs(window).max() < self.silence_threshold:
+            raise MediaError(f'{path}: the audio is silent '
+                             f'(peak below {self.silence_threshold})')
+        if len(window) < length:
+            window = np.tile(window, -(-length // len(window)))[:length]
+        results['audio'] = window
+        results['sample_rate'] = self.sample_rate
+        return results

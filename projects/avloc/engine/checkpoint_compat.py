@@ -1,0 +1,22 @@
+"""Let mmengine 0.10.7 load its own checkpoints under torch >= 2.6.
+
+torch 2.6 made ``torch.load(weights_only=True)`` the default, and mmengine's
+checkpoints carry its ``message_hub`` state (``HistoryBuffer`` objects holding numpy
+arrays), which the restricted unpickler refuses, so ``--resume`` and ``load_from``
+fail. Rather than turning pickle back on for every file, allow exactly the types
+those checkpoints contain. Files that hold only tensors need none of this.
+"""
+import numpy as np
+import torch
+from mmengine.logging import HistoryBuffer
+
+
+def allow_mmengine_checkpoint_types() -> None:
+    """Register the non-tensor types of an mmengine checkpoint as safe to unpickle."""
+    if not hasattr(torch.serialization, 'add_safe_globals'):
+        return  # torch < 2.4 loads everything anyway
+    scalar = getattr(np, '_core', np.core).multiarray.scalar
+    reconstruct = getattr(np, '_core', np.core).multiarray._reconstruct
+    dtypes = [type(np.dtype(t)) for t in ('float64', 'float32', 'int64', 'int32', 'bool')]
+    torch.serialization.add_safe_globals(
+        [HistoryBuffer, scalar, reconstruct, np.ndarray, np.dtype, *dtypes])

@@ -1,0 +1,84 @@
+"""The LVS / SSL-TIE localisation protocol as pure numpy functions.
+
+Protocol (Chen et al. CVPR 2021; SSL-TIE's evaluator):
+the raw heatmap is resized bilinearly to 224x224 and min-max normalised; the
+prediction is every pixel strictly above the median value ``sort(H)[224*224 // 2]``;
+the VGG-SS ground truth is the union of the clip's boxes (normalised coordinates
+clipped to [0, 1], times 224, truncated to int);
+``ciou = sum(P * G) / (sum(G) + sum(P * (G == 0)))``; the reported cIoU is the share
+of clips with ``ciou >= 0.5`` and AUC the trapezoid area under that share at
+thresholds 0, 0.05, ..., 1.
+"""
+from typing import Sequence, Tuple
+
+import cv2
+import numpy as np
+
+EVAL_SIZE = 224
+
+
+def resize_and_normalize(heatmap: np.ndarray, size: int = EVAL_SIZE) -> np.ndarray:
+    """(h, w) raw heatmap -> (size, size) bilinear resize, min-max scaled to [0, 1].
+
+    A constant map becomes all zeros.
+    """
+    resized = cv2.resize(np.asarray(heatmap, np.float32), (size, size),
+                         interpolation=cv2.INTER_LINEAR)
+    low, high = resized.min(), resized.max()
+    return (resized - low) / (high - low) if high > low else np.zeros_like(resized)
+
+
+def median_threshold_mask(heatmap: np.ndarray) -> np.ndarray:
+    """LVS prediction: pixels strictly above the element at index ``N // 2`` of the
+    sorted values (about half the frame)."""
+    flat = np.sort(heatmap.ravel())
+    return heatmap > flat[len(flat) // 2]
+
+
+def boxes_to_gt_map(boxes: np.ndarray, size: int = EVAL_SIZE) -> np.ndarray:
+    """VGG-SS ground truth: union of (N, 4) normalised boxes on a (size, size) grid.
+
+    Coordinates are clipped to [0, 1], scaled by ``size`` and truncated, and a box
+    covers rows ``y1:y2`` and columns ``x1:x2`` as in the public evaluators.
+    """
+    gt = np.zeros((size, size), np.float32)
+    for x1, y1, x2, y2 in (np.clip(np.asarray(boxes, np.float64).reshape(-1, 4), 0, 1)
+                           * size).astype(int):
+        gt[y1:y2, x1:x2] = 1
+    return gt
+
+
+def ciou(pred: np.ndarray, gt: np.ndarray) -> float:
+    """Consensus IoU of a binary prediction against a ground-truth map in [0, 1].
+
+    ``sum(P * G) / (sum(G) + sum(P * (G == 0)))``; NaN when both sums are zero.
+    """
+    pred = pred.astype(np.float64)
+    denom = gt.sum() + (pred * (gt == 0)).sum()
+    return float((pred * gt).sum() / denom) if denom > 0 else float('nan')
+
+
+def ciou_at_threshold(cious: Sequence[float], threshold: float = 0.5) -> float:
+    """Share of clips whose ciou reaches ``threshold``."""
+    return float(np.mean(np.asarray(cious) >= threshold))
+
+
+def ciou_auc(cious: Sequence[float]) -> Tuple[float, np.ndarray]:
+    """Trapezoid area under ``share(ciou >= t)`` for t = 0, 0.05, ..., 1.
+
+    Returns:
+        tuple: the AUC and the (21,) curve.
+    """
+    thresholds = np.linspace(0, 1, 21)
+    curve = np.array([ciou_at_threshold(cious, t) for t in thresholds])
+    area = float(np.sum((curve[1:] + curve[:-1]) / 2 * np.diff(thresholds)))
+    return area, curve
+
+
+def centre_prior_map(size: int = EVAL_SIZE, area: float = 0.5) -> np.ndarray:
+    """A centred disc covering ``area`` of the frame, smooth towards its edge: the
+    "sound comes from the middle" baseline (a prediction with no input at all)."""
+    yy, xx = np.mgrid[:size, :size] + 0.5
+    dist = np.hypot(xx - size / 2, yy - size / 2)
+    radius = size * np.sqrt(area / np.pi)
+    return np.clip(1 - dist / (2 * radius), 0, 1).astype(np.float32)

@@ -1,0 +1,3 @@
+from .ciou_metric import CIoUMetric
+
+__all__ = ['CIoUMetric']

@@ -1,0 +1,3 @@
+from .ssltie import SSLTIE
+
+__all__ = ['SSLTIE']

@@ -1,0 +1,106 @@
+"""SSL-TIE: "Exploiting Transformation Invariance and Equivariance for Self-supervised
+Sound Localisation", Liu et al., ACM MM 2022 (https://arxiv.org/abs/2206.12772).
+
+Train on the embedded benchmark::
+
+    python tools/train.py configs/ssltie/ssltie_r18_1xb32-3e_avshapes.py
+"""
+from typing import Dict, List, Optional, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+
+from avloc.registry import MODELS
+from avloc.structures import AVDataSample
+from ..utils import cosine_heatmaps, paired_heatmaps
+
+
+@MODELS.register_module()
+class SSLTIE(BaseModel):
+    """Audio-visual localisation by contrast, invariance and equivariance.
+
+    Every view of the frame is contrasted with the clip's audio (the LVS loss); the
+    heatmaps of two geometrically different views must agree after warping by the
+    recorded homographies (the equivariance loss). The total loss is
+    ``mean_v L_cl(view v) + lambda_geo * MSE(A_2, T(A_1))``.
+
+    Args:
+        visual_encoder (dict): (B, 3, H, W) -> (B, C, h, w).
+        audio_encoder (dict): (B, 1, F, T) -> (B, C).
+        contrastive_loss (dict): The localisation contrastive loss.
+        equivariance_loss (dict, optional): Applied when the batch has two or more
+            views. Defaults to None.
+        data_preprocessor (dict, optional): Defaults to None.
+        test_cfg (dict, optional): ``other_audio_control=True`` also predicts each
+            frame's heatmap with the next clip's audio in the batch (a control that
+            must score low). Defaults to None.
+        init_cfg (dict, optional): Defaults to None.
+    """
+
+    def __init__(self, visual_encoder: dict, audio_encoder: dict, contrastive_loss: dict,
+                 equivariance_loss: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 test_cfg: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.visual_encoder = MODELS.build(visual_encoder)
+        self.audio_encoder = MODELS.build(audio_encoder)
+        self.contrastive_loss = MODELS.build(contrastive_loss)
+        self.equivariance_loss = MODELS.build(equivariance_loss) if equivariance_loss else None
+        self.test_cfg = test_cfg or {}
+
+    def forward(self, inputs: Dict[str, torch.Tensor],
+                data_samples: Optional[List[AVDataSample]] = None,
+                mode: str = 'tensor') -> Union[dict, list, torch.Tensor]:
+        """``inputs``: ``imgs`` (B, V, 3, H, W) and ``spec`` (B, 1, F, T)."""
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            visual = self.visual_encoder(inputs['imgs'][:, 0])
+            return paired_heatmaps(visual, self.audio_encoder(inputs['spec']))
+        raise ValueError(f'Invalid mode {mode!r}')
+
+    def loss(self, inputs: Dict[str, torch.Tensor],
+             data_samples: List[AVDataSample]) -> Dict[str, torch.Tensor]:
+        imgs, audio = inputs['imgs'], self.audio_encoder(inputs['spec'])
+        num_views = imgs.shape[1]
+        # One encoder pass over all views: (B * V, 3, H, W) -> (B, V, C, h, w).
+        visual = self.visual_encoder(imgs.flatten(0, 1))
+        visual = visual.unflatten(0, imgs.shape[:2])
+        losses, heatmaps = {}, []
+        loss_cl = 0.0
+        for v in range(num_views):
+            cross = cosine_heatmaps(visual[:, v], audio)  # (B, B, h, w)
+            loss_cl = loss_cl + self.contrastive_loss(cross)
+            heatmaps.append(torch.diagonal(cross).permute(2, 0, 1)[:, None])  # (B, 1, h, w)
+        losses['loss_cl'] = loss_cl / num_views
+        if self.equivariance_loss is not None and num_views > 1:
+            matrices = torch.stack([s.homography_matrices for s in data_samples])
+            ori = torch.tensor([s.ori_shape for s in data_samples], device=imgs.device)
+            size = tuple(imgs.shape[-2:])
+            losses['loss_equiv'] = self.equivariance_loss(
+                heatmaps[0], heatmaps[1], matrices[:, 0], matrices[:, 1], size, size, ori)
+        return losses
+
+    @torch.no_grad()
+    def predict(self, inputs: Dict[str, torch.Tensor],
+                data_samples: List[AVDataSample]) -> List[AVDataSample]:
+        """Heatmap of the first view, embeddings, and optionally the audio control."""
+        visual = self.visual_encoder(inputs['imgs'][:, 0])  # (B, C, h, w)
+        audio = self.audio_encoder(inputs['spec'])  # (B, C)
+        heatmaps = paired_heatmaps(visual, audio)
+        if self.test_cfg.get('other_audio_control', False):
+            if len(audio) < 2:
+                raise ValueError('other_audio_control needs test batches of 2 or more')
+            others = paired_heatmaps(visual, audio.roll(1, dims=0))
+        visual_emb = F.normalize(visual.mean((2, 3)), dim=1)
+        audio_emb = F.normalize(audio, dim=1)
+        for i, sample in enumerate(data_samples):
+            sample.pred_heatmap = heatmaps[i]
+            sample.audio_embedding = audio_emb[i]
+            sample.visual_embedding = visual_emb[i]
+            if self.test_cfg.get('other_audio_control', False):
+                sample.pred_heatmap_other_audio = others[i]
+        return data_samples

@@ -1,0 +1,3 @@
+from .av_data_preprocessor import AVDataPreprocessor
+
+__all__ = ['AVDataPreprocessor']

@@ -1,0 +1,59 @@
+"""LVS's localisation contrastive loss (Chen et al., "Localizing Visual Sounds the
+Hard Way", CVPR 2021, https://arxiv.org/abs/2104.02691), as used by SSL-TIE."""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from avloc.registry import MODELS
+
+
+def _soft_mean(weights: torch.Tensor, maps: torch.Tensor) -> torch.Tensor:
+    """sum(w * A) / sum(w) over the last two dims."""
+    return (weights * maps).sum((-2, -1)) / weights.sum((-2, -1)).clamp_min(1e-30)
+
+
+@MODELS.register_module()
+class LocalizationContrastiveLoss(nn.Module):
+    """Image i's positive region against the background (hard negative) and the
+    other audios' regions, in one cross-entropy per image.
+
+    Args:
+        eps (float): Positive threshold. Defaults to 0.65.
+        eps2 (float): Hard-negative threshold. Defaults to 0.4.
+        tau (float): Sigmoid sharpness. Defaults to 0.03.
+        temperature (float): Logit temperature. Defaults to 0.07.
+        diagonal_quirk (bool): Reproduce the public code's mask, which keeps the
+            positive pair among the negatives multiplied by -99 instead of dropping
+            it (wrong whenever its score is negative). Defaults to False.
+        loss_weight (float): Defaults to 1.0.
+    """
+
+    def __init__(self, eps: float = 0.65, eps2: float = 0.4, tau: float = 0.03,
+                 temperature: float = 0.07, diagonal_quirk: bool = False,
+                 loss_weight: float = 1.0) -> None:
+        super().__init__()
+        self.eps, self.eps2, self.tau = eps, eps2, tau
+        self.temperature = temperature
+        self.diagonal_quirk = diagonal_quirk
+        self.loss_weight = loss_weight
+
+    def logits(self, cross_maps: torch.Tensor) -> torch.Tensor:
+        """(B, B, h, w) image-by-audio maps -> (B, B + 1) logits, positive first
+        (``B + 2`` columns with ``diagonal_quirk``)."""
+        cross_maps = cross_maps.float()  # the sigmoid weights underflow in fp16
+        b = cross_maps.shape[0]
+        eye = torch.eye(b, dtype=torch.bool, device=cross_maps.device)
+        region = _soft_mean(torch.sigmoid((cross_maps - self.eps) / self.tau), cross_maps)
+        own = cross_maps[eye]  # (B, h, w)
+        s_pos = region[eye][:, None]
+        s_hn = _soft_mean(1 - torch.sigmoid((own - self.eps2) / self.tau), own)[:, None]
+        if self.diagonal_quirk:
+            s_neg = region * (1 - 100 * eye.float())
+        else:
+            s_neg = region[~eye].reshape(b, b - 1)
+        return torch.cat([s_pos, s_neg, s_hn], dim=1) / self.temperature
+
+    def forward(self, cross_maps: torch.Tensor) -> torch.Tensor:
+        logits = self.logits(cross_maps)
+        target = torch.zeros(len(logits), dtype=torch.long, device=logits.device)
+        return self.loss_weight * F.cross_entropy(logits, target)

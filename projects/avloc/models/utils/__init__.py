@@ -1,0 +1,4 @@
+from .heatmap import cosine_heatmaps, paired_heatmaps
+from .homography_warp import grid_homography, warp_maps
+
+__all__ = ['cosine_heatmaps', 'paired_heatmaps', 'grid_homography', 'warp_maps']

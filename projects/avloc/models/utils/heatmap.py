@@ -1,0 +1,26 @@
+"""Cosine audio-visual heatmaps."""
+import torch
+import torch.nn.functional as F
+
+
+def cosine_heatmaps(visual: torch.Tensor, audio: torch.Tensor) -> torch.Tensor:
+    """Every image against every audio.
+
+    Args:
+        visual (Tensor): (B, C, h, w) visual feature map.
+        audio (Tensor): (K, C) audio embeddings.
+
+    Returns:
+        Tensor: (B, K, h, w) cosine similarities in [-1, 1]; entry [n, k] is image n
+        against audio k, so the diagonal n == k holds the matching pairs.
+    """
+    visual = F.normalize(visual, dim=1)
+    audio = F.normalize(audio, dim=1)
+    return torch.einsum('nchw,kc->nkhw', visual, audio)
+
+
+def paired_heatmaps(visual: torch.Tensor, audio: torch.Tensor) -> torch.Tensor:
+    """Image i against audio i: (B, C, h, w), (B, C) -> (B, 1, h, w)."""
+    visual = F.normalize(visual, dim=1)
+    audio = F.normalize(audio, dim=1)
+    return torch.einsum('nchw,nc->nhw', visual, audio)[:, None]

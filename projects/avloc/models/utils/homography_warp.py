@@ -1,0 +1,61 @@
+"""Warping maps between views with the homographies the pipeline recorded."""
+from typing import Tuple
+
+import torch
+import torch.nn.functional as F
+
+
+def grid_homography(matrix: torch.Tensor, src_img_size: Tuple[int, int],
+                    src_grid_size: Tuple[int, int], dst_img_size: Tuple[int, int],
+                    dst_grid_size: Tuple[int, int]) -> torch.Tensor:
+    """Rescale an image-space homography to act between two coarser grids.
+
+    Cell ``j`` of a grid of width ``gw`` over an image of width ``W`` spans image
+    pixels ``[j * W / gw, (j + 1) * W / gw)``, so grid and image coordinates differ
+    only by a scale in continuous coordinates.
+
+    Args:
+        matrix (Tensor): (B, 3, 3) maps source image to destination image pixels.
+        src_img_size, dst_img_size: (h, w) of the images.
+        src_grid_size, dst_grid_size: (h, w) of the maps on them.
+
+    Returns:
+        Tensor: (B, 3, 3) mapping source grid to destination grid coordinates.
+    """
+    def scale(img_size, grid_size):
+        s = matrix.new_tensor([[img_size[1] / grid_size[1], 0, 0],
+                               [0, img_size[0] / grid_size[0], 0], [0, 0, 1]])
+        return s
+
+    return torch.linalg.inv(scale(dst_img_size, dst_grid_size)) @ matrix @ \
+        scale(src_img_size, src_grid_size)
+
+
+def warp_maps(maps: torch.Tensor, matrix: torch.Tensor,
+              out_size: Tuple[int, int]) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Warp ``maps`` into a destination frame by a homography (bilinear, zeros).
+
+    Args:
+        maps (Tensor): (B, C, h, w) source maps.
+        matrix (Tensor): (B, 3, 3) maps source to destination continuous pixel
+            coordinates of these maps.
+        out_size: (h', w') destination size.
+
+    Returns:
+        tuple: the warped (B, C, h', w') maps and a (B, 1, h', w') bool mask of the
+        destination pixels whose centre maps inside the source map.
+    """
+    b, _, h, w = maps.shape
+    out_h, out_w = out_size
+    ys, xs = torch.meshgrid(torch.arange(out_h, device=maps.device, dtype=maps.dtype) + 0.5,
+                            torch.arange(out_w, device=maps.device, dtype=maps.dtype) + 0.5,
+                            indexing='ij')
+    dst = torch.stack([xs, ys, torch.ones_like(xs)], dim=-1).reshape(1, -1, 3)  # (1, P, 3)
+    src = dst @ torch.linalg.inv(matrix.to(maps.dtype)).transpose(1, 2)  # (B, P, 3)
+    src = src[..., :2] / src[..., 2:]
+    inside = (src[..., 0] >= 0) & (src[..., 0] <= w) & (src[..., 1] >= 0) & (src[..., 1] <= h)
+    # grid_sample with align_corners=False: -1 and 1 are the outer pixel edges.
+    norm = torch.stack([src[..., 0] / w * 2 - 1, src[..., 1] / h * 2 - 1], dim=-1)
+    warped = F.grid_sample(maps, norm.reshape(b, out_h, out_w, 2), mode='bilinear',
+                           padding_mode='zeros', align_corners=False)
+    return warped, inside.reshape(b, 1, out_h, out_w)

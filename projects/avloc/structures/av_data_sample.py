@@ -1,0 +1,22 @@
+"""The data sample that travels with one audio-visual clip through avloc."""
+from mmengine.structures import BaseDataElement
+
+
+class AVDataSample(BaseDataElement):
+    """One clip's annotations and predictions.
+
+    Meta fields (set by :class:`~avloc.datasets.transforms.PackAVInputs`):
+        clip_id (str), img_shape (h, w) of the network input, ori_shape (h, w) of
+        the decoded frame, and the file paths.
+
+    Data fields:
+        homography_matrices (Tensor): (V, 3, 3), per view, mapping decoded-frame
+            pixel coordinates to that view's coordinates (mmdet 3.x convention).
+        gt_bboxes (Tensor): (N, 4) boxes ``x1, y1, x2, y2`` normalised to [0, 1]
+            in the decoded frame; empty (0, 4) when the clip has none.
+        pred_heatmap (Tensor): (1, h, w) cosine heatmap of the first view.
+        pred_heatmap_other_audio (Tensor): (1, h, w) heatmap of the same frame with
+            another clip's audio (the audio control), when requested.
+        audio_embedding (Tensor): (C,) L2-normalised max-pooled audio embedding.
+        visual_embedding (Tensor): (C,) L2-normalised average-pooled visual map.
+    """
