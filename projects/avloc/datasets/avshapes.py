@@ -40,5 +40,5 @@ class AVShapesDataset(VGGSoundDataset):
                 generate_avshapes(data_root, AVShapesSettings(**cfg), num_workers)
             if is_distributed():
                 barrier()
-        kwargs.setdefault('box_file', osp.join(data_root, 'vggss.json'))
+        kwargs.setdefault('box_file', 'vggss.json')
         super().__init__(data_root=data_root, **kwargs)

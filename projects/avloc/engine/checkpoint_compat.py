@@ -5,7 +5,14 @@ checkpoints carry its ``message_hub`` state (``HistoryBuffer`` objects holding n
 arrays), which the restricted unpickler refuses, so ``--resume`` and ``load_from``
 fail. Rather than turning pickle back on for every file, allow exactly the types
 those checkpoints contain. Files that hold only tensors need none of this.
+
+``builtins.getattr`` is among them because a pickled ``HistoryBuffer`` refers to its
+statistics methods as ``getattr(HistoryBuffer, 'mean')``. Allowing it cannot run
+code: torch's restricted unpickler calls only allow-listed callables, so whatever
+``getattr`` returns can be stored but never invoked.
 """
+import builtins
+
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
@@ -19,4 +26,5 @@ def allow_mmengine_checkpoint_types() -> None:
     reconstruct = getattr(np, '_core', np.core).multiarray._reconstruct
     dtypes = [type(np.dtype(t)) for t in ('float64', 'float32', 'int64', 'int32', 'bool')]
     torch.serialization.add_safe_globals(
-        [HistoryBuffer, scalar, reconstruct, np.ndarray, np.dtype, *dtypes])
+        [HistoryBuffer, builtins.getattr, scalar, reconstruct, np.ndarray, np.dtype,
+         *dtypes])

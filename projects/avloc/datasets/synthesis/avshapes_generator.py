@@ -61,7 +61,7 @@ class AVShapesSettings:
     frame_size: int = 128
     num_classes: int = 8
     three_object_prob: float = 0.5
-    side_range: Tuple[float, float] = (0.52, 0.66)
+    side_range: Tuple[float, float] = (0.5, 0.6)
     min_side: float = 0.3
     max_overlap: float = 0.3
     pixel_noise: float = 8.0

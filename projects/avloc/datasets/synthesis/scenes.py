@@ -81,8 +81,9 @@ def place_boxes(rng: np.random.Generator, num: int, size: int,
                 min_side: float) -> List[Tuple[float, float, float, float]]:
     """Place ``num`` square boxes whose pairwise overlap is at most ``max_overlap`` of
     the smaller box. The first box keeps a side drawn from ``side_range``; when the
-    others do not fit, they are redrawn 5% smaller, never below ``min_side``
-    (sides are fractions of ``size``), so no object is silently dropped.
+    others do not fit, they are redrawn 5% smaller, then the first one too, never
+    below ``min_side`` (sides are fractions of ``size``), so no object is silently
+    dropped.
 
     Raises:
         RuntimeError: When the boxes cannot be placed even at ``min_side``.
@@ -104,9 +105,12 @@ def place_boxes(rng: np.random.Generator, num: int, size: int,
                 break
         if len(boxes) == num:
             return boxes
-        if side_range[0] * shrink < min_side:
+        if side_range[0] * shrink > min_side:
+            shrink *= 0.95
+        elif first_side * 0.95 >= min_side * size:  # the others are as small as allowed
+            first_side *= 0.95
+        else:
             raise RuntimeError(f'cannot place {num} boxes of side >= {min_side}')
-        shrink *= 0.95
 
 
 def _overlap(a, b) -> float:

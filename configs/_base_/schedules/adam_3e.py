@@ -1,8 +1,0 @@
-# Adam with weight decay 1e-4 and a constant rate, as SSL-TIE; 3 epochs.
-optim_wrapper = dict(type='OptimWrapper',
-                     optimizer=dict(type='Adam', lr=3e-4, weight_decay=1e-4))
-param_scheduler = []
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=3, val_interval=1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-auto_scale_lr = dict(enable=False, base_batch_size=32)

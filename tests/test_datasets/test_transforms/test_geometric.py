@@ -1,0 +1,101 @@
+import numpy as np
+import pytest
+import torch
+
+from avloc.datasets.transforms import (CenterCrop, MultiView, RandomFlip, RandomResizedCrop,
+                                       RandomRotate, Resize)
+from avloc.models.utils import warp_maps
+
+
+def start(img):
+    return dict(img=img, img_shape=img.shape[:2], ori_shape=img.shape[:2],
+                homography_matrix=np.eye(3, dtype=np.float32))
+
+
+def dot_frame(x, y, h=48, w=64):
+    """A float frame with a single bright pixel at column x, row y."""
+    img = np.zeros((h, w, 3), np.float32)
+    img[y, x] = 255
+    return img
+
+
+def project(matrix, x, y):
+    p = matrix @ np.array([x + 0.5, y + 0.5, 1.0])  # pixel centre, continuous coords
+    return p[:2] / p[2]
+
+
+@pytest.mark.parametrize('transform', [
+    Resize(scale=(32, 24)), Resize(scale=24), CenterCrop(size=(40, 30)),
+    RandomResizedCrop(size=32, scale=(0.5, 1.0)), RandomFlip(prob=1.0),
+    RandomRotate(max_angle=30, prob=1.0)])
+def test_recorded_matrix_moves_a_point_where_the_image_moved(transform):
+    np.random.seed(1)
+    x, y = 30, 20
+    out = transform(start(dot_frame(x, y)))
+    expected = project(out['homography_matrix'], x, y)
+    gray = out['img'][..., 0]
+    ys, xs = np.mgrid[:gray.shape[0], :gray.shape[1]]
+    centroid = np.array([(gray * (xs + 0.5)).sum(), (gray * (ys + 0.5)).sum()]) / gray.sum()
+    np.testing.assert_allclose(centroid, expected, atol=0.6)
+    assert out['img_shape'] == out['img'].shape[:2]
+
+
+def test_flip_is_identity_when_not_drawn(frame):
+    out = RandomFlip(prob=0.0)(start(frame))
+    np.testing.assert_array_equal(out['img'], frame)
+    np.testing.assert_array_equal(out['homography_matrix'], np.eye(3))
+
+
+def test_matrices_compose(frame):
+    np.random.seed(0)
+    results = start(frame.astype(np.float32))
+    first = Resize(scale=(32, 24))(results)['homography_matrix'].copy()
+    out = RandomFlip(prob=1.0)(results)
+    flip = np.array([[-1, 0, 32], [0, 1, 0], [0, 0, 1]])
+    np.testing.assert_allclose(out['homography_matrix'], flip @ first, atol=1e-6)
+
+
+def test_warping_a_map_with_recorded_matrices_matches_the_other_view():
+    """Warp view 1 into view 2 with H2 @ inv(H1): it must equal view 2 where both
+    views see the scene."""
+    rng = np.random.default_rng(0)
+    scene = cv2_smooth(rng.uniform(0, 255, (96, 96, 3)).astype(np.float32))
+    np.random.seed(3)
+    views = MultiView(num_views=2, transforms=[
+        dict(type='RandomResizedCrop', size=48, scale=(0.4, 1.0)),
+        dict(type='RandomFlip', prob=0.5),
+        dict(type='RandomRotate', max_angle=20, prob=1.0)])(start(scene))
+    (v1, v2), (h1, h2) = views['imgs'], views['homography_matrices']
+    matrix = torch.from_numpy(h2 @ np.linalg.inv(h1))[None].float()
+    src = torch.from_numpy(v1).permute(2, 0, 1)[None]
+    warped, seen = warp_maps(src, matrix, (48, 48))
+    # Also require that view 2's pixel shows the scene (not rotation padding).
+    _, in_scene = warp_maps(torch.ones(1, 1, 96, 96), torch.from_numpy(h2)[None].float(),
+                            (48, 48))
+    # Away from the borders, where interpolation of the padding leaks in.
+    valid = (seen & in_scene)[0, 0].numpy()
+    valid = cv2_erode(valid)
+    assert valid.sum() > 200
+    diff = np.abs(warped[0].permute(1, 2, 0).numpy() - v2)[valid]
+    assert diff.mean() < 4.0, diff.mean()
+    # A wrong matrix (the inverse) must not match.
+    wrong, _ = warp_maps(src, torch.linalg.inv(matrix), (48, 48))
+    assert np.abs(wrong[0].permute(1, 2, 0).numpy() - v2)[valid].mean() > 4 * diff.mean()
+
+
+def cv2_smooth(img):
+    import cv2
+    return cv2.GaussianBlur(img, (0, 0), 3)
+
+
+def cv2_erode(mask):
+    import cv2
+    return cv2.erode(mask.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+
+
+def test_multiview_rejects_unequal_views(frame):
+    with pytest.raises(ValueError, match='differ in shape'):
+        np.random.seed(0)
+        MultiView(num_views=4, transforms=[
+            dict(type='RandomResizedCrop', size=32),
+            dict(type='Resize', scale=20)])(start(frame))

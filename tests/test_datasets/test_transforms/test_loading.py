@@ -1,0 +1,68 @@
+import numpy as np
+import pytest
+
+from avloc.datasets.synthesis import write_video, write_wav
+from avloc.datasets.transforms import LoadAudio, LoadFrame, MediaError
+
+
+@pytest.fixture
+def video(tmp_path, frame, tone):
+    path = str(tmp_path / 'clip.mp4')
+    write_video(path, np.repeat(frame[None], 4, 0), 4, tone, 16000)
+    return path
+
+
+def test_load_frame_and_audio_from_video(video, frame):
+    results = LoadFrame()(dict(video_path=video))
+    assert results['img'].shape == (48, 64, 3) and results['img'].dtype == np.uint8
+    assert np.abs(results['img'].astype(int) - frame).mean() < 40  # lossy H.264
+    np.testing.assert_array_equal(results['homography_matrix'], np.eye(3))
+    assert results['ori_shape'] == (48, 64)
+    audio = LoadAudio(duration=1.0)(dict(video_path=video))['audio']
+    assert audio.shape == (16000,)
+    spectrum = np.abs(np.fft.rfft(audio))
+    assert abs(np.argmax(spectrum) - 440) <= 2  # 1 Hz bins
+
+
+def test_extracted_layout(tmp_path, frame, tone):
+    import cv2
+    cv2.imwrite(str(tmp_path / 'f.jpg'), frame[..., ::-1])
+    write_wav(str(tmp_path / 'a.wav'), tone, 16000)
+    results = LoadFrame()(dict(frame_path=str(tmp_path / 'f.jpg')))
+    assert np.abs(results['img'].astype(int) - frame).mean() < 40
+    audio = LoadAudio(duration=2.0)(dict(audio_path=str(tmp_path / 'a.wav')))['audio']
+    assert audio.shape == (32000,)  # 1 s tiled to 2 s
+    np.testing.assert_allclose(audio[:16000], audio[16000:], atol=1e-6)
+
+
+def test_missing_file_is_named(tmp_path):
+    missing = str(tmp_path / 'nope.mp4')
+    with pytest.raises(MediaError, match='nope.mp4: file not found'):
+        LoadFrame()(dict(video_path=missing))
+    with pytest.raises(MediaError, match='nope.mp4'):
+        LoadAudio()(dict(video_path=missing))
+
+
+def test_unreadable_video(tmp_path):
+    bad = tmp_path / 'bad.mp4'
+    bad.write_bytes(b'not a video at all')
+    with pytest.raises(MediaError, match='bad.mp4'):
+        LoadFrame()(dict(video_path=str(bad)))
+
+
+def test_video_without_audio_stream(tmp_path, frame):
+    path = str(tmp_path / 'mute.mp4')
+    write_video(path, np.repeat(frame[None], 4, 0), 4, None, 16000)
+    with pytest.raises(MediaError, match='mute.mp4: no decodable audio'):
+        LoadAudio()(dict(video_path=path))
+
+
+def test_silent_and_short_audio(tmp_path, frame, tone):
+    silent = str(tmp_path / 'silent.wav')
+    write_wav(silent, np.zeros(16000, np.float32), 16000)
+    with pytest.raises(MediaError, match='silent.wav: the audio is silent'):
+        LoadAudio(duration=1.0)(dict(audio_path=silent))
+    short = str(tmp_path / 'short.wav')
+    write_wav(short, tone[:1600], 16000)
+    with pytest.raises(MediaError, match=r'short.wav: 0.10s of audio'):
+        LoadAudio(duration=1.0, min_duration=0.5)(dict(audio_path=short))

@@ -1,0 +1,78 @@
+import math
+
+import pytest
+import torch
+
+from avloc.models.losses import EquivarianceLoss, LocalizationContrastiveLoss
+
+
+def transcribed_lvs_loss(cross, eps=0.65, eps2=0.4, tau=0.03, t=0.07, quirk=False):
+    """ssltie.md's formulas, one image at a time, with Python loops."""
+    b = cross.shape[0]
+    sig = lambda x: 1 / (1 + torch.exp(-x))  # noqa: E731
+    total = 0.0
+    for i in range(b):
+        a_ii = cross[i, i]
+        p = sig((a_ii - eps) / tau)
+        n = 1 - sig((a_ii - eps2) / tau)
+        s_pos = (p * a_ii).sum() / p.sum()
+        s_hn = (n * a_ii).sum() / n.sum()
+        negs = []
+        for j in range(b):
+            pj = sig((cross[i, j] - eps) / tau)
+            s = (pj * cross[i, j]).sum() / pj.sum()
+            if j != i:
+                negs.append(s)
+            elif quirk:
+                negs.append(s * -99)
+        logits = torch.stack([s_pos, *negs, s_hn]) / t
+        total += -(logits[0] - torch.logsumexp(logits, 0))
+    return total / b
+
+
+@pytest.mark.parametrize('quirk', [False, True])
+def test_lvs_loss_matches_transcription(quirk):
+    torch.manual_seed(0)
+    cross = torch.rand(5, 5, 6, 6, dtype=torch.float64) * 2 - 1
+    loss = LocalizationContrastiveLoss(diagonal_quirk=quirk)(cross)
+    torch.testing.assert_close(loss, transcribed_lvs_loss(cross, quirk=quirk).float()
+                               if loss.dtype == torch.float32 else
+                               transcribed_lvs_loss(cross, quirk=quirk), rtol=1e-4,
+                               atol=1e-4)
+
+
+def test_quirk_differs_when_a_positive_score_is_negative():
+    cross = torch.full((3, 3, 4, 4), 0.3)
+    cross[0, 0] = -0.5  # s_00 < 0: the -99 mask makes it a huge logit
+    right = LocalizationContrastiveLoss()(cross)
+    quirky = LocalizationContrastiveLoss(diagonal_quirk=True)(cross)
+    assert quirky > right + 10
+
+
+def test_lvs_loss_prefers_matching_pairs():
+    good = torch.full((4, 4, 5, 5), -0.2)
+    for i in range(4):
+        good[i, i, :2] = 0.9  # a bright region only for the own audio
+    bad = good.flip(1)
+    loss = LocalizationContrastiveLoss()
+    assert loss(good) < loss(bad)
+
+
+def test_equivariance_loss_zero_for_consistent_maps_and_masks_unseen_cells():
+    torch.manual_seed(0)
+    heat1 = torch.rand(2, 1, 4, 4)
+    # View 2 is view 1 flipped horizontally (32-pixel images, 4x4 maps).
+    flip = torch.tensor([[-1.0, 0, 32], [0, 1, 0], [0, 0, 1]]).expand(2, 3, 3)
+    eye = torch.eye(3).expand(2, 3, 3)
+    ori = torch.tensor([[32, 32], [32, 32]])
+    loss = EquivarianceLoss()
+    assert loss(heat1, heat1.flip(-1), eye, flip, (32, 32), (32, 32), ori) < 1e-10
+    assert loss(heat1, heat1, eye, flip, (32, 32), (32, 32), ori) > 1e-3
+    # View 2 sees only the left half of view 1, zoomed 2x: cells of view 1's right
+    # half never enter the loss, whatever view 2 predicts there.
+    zoom = torch.tensor([[2.0, 0, 0], [0, 2, 0], [0, 0, 1]]).expand(2, 3, 3)
+    target, _ = torch.nn.functional.interpolate(heat1[..., :2, :2], size=(4, 4),
+                                                mode='bilinear',
+                                                align_corners=False), None
+    value = loss(heat1, target, eye, zoom, (32, 32), (32, 32), ori)
+    assert value < 1e-10 and not math.isnan(value)

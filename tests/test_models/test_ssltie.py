@@ -1,0 +1,55 @@
+import torch
+from mmengine.registry import init_default_scope
+
+from avloc.models import AudioResNet18, VisualResNet18
+from avloc.registry import MODELS
+from avloc.structures import AVDataSample
+
+
+def test_encoder_shapes():
+    assert VisualResNet18()(torch.zeros(1, 3, 224, 224)).shape == (1, 512, 14, 14)
+    assert AudioResNet18()(torch.zeros(2, 1, 257, 100)).shape == (2, 512)
+
+
+def build_model(**kwargs):
+    init_default_scope('avloc')
+    return MODELS.build(dict(
+        type='SSLTIE', data_preprocessor=dict(type='AVDataPreprocessor'),
+        visual_encoder=dict(type='VisualResNet18'), audio_encoder=dict(type='AudioResNet18'),
+        contrastive_loss=dict(type='LocalizationContrastiveLoss'),
+        equivariance_loss=dict(type='EquivarianceLoss'), **kwargs))
+
+
+def batch(b=3, views=2):
+    inputs = dict(imgs=[torch.randint(0, 255, (views, 3, 32, 32), dtype=torch.uint8)
+                        for _ in range(b)],
+                  spec=[torch.randn(1, 16, 20) for _ in range(b)])
+    samples = []
+    for i in range(b):
+        s = AVDataSample(metainfo=dict(clip_id=str(i), ori_shape=(32, 32)))
+        s.homography_matrices = torch.eye(3).repeat(views, 1, 1)
+        s.gt_bboxes = torch.tensor([[0.1, 0.1, 0.6, 0.6]])
+        samples.append(s)
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def test_loss_and_backward():
+    model = build_model()
+    data = model.data_preprocessor(batch(), True)
+    assert data['inputs']['imgs'].shape == (3, 2, 3, 32, 32)
+    losses = model(**data, mode='loss')
+    assert set(losses) == {'loss_cl', 'loss_equiv'}
+    sum(losses.values()).backward()
+    assert model.visual_encoder.trunk[0].weight.grad.abs().sum() > 0
+    assert model.audio_encoder.trunk[0].weight.grad.abs().sum() > 0
+
+
+def test_predict_outputs():
+    model = build_model(test_cfg=dict(other_audio_control=True)).eval()
+    data = model.data_preprocessor(batch(views=1), False)
+    out = model(**data, mode='predict')
+    assert out[0].pred_heatmap.shape == (1, 2, 2)
+    assert out[0].pred_heatmap.abs().max() <= 1 + 1e-5
+    assert out[0].pred_heatmap_other_audio.shape == (1, 2, 2)
+    torch.testing.assert_close(out[0].audio_embedding.norm(), torch.tensor(1.0))
+    assert out[0].visual_embedding.shape == (512,)

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The main job: generate the embedded AVShapes benchmark (first run only), train
+# SSL-TIE on it, score the test split and write heatmap overlays.
+#   bash tools/main_job.sh [CONFIG]
+# Scores print at the end; overlays go to work_dirs/<config name>/overlays/.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+CONFIG=${1:-configs/ssltie/ssltie_r18_1xb16-1e_avshapes.py}
+NAME=$(basename "$CONFIG" .py)
+WORK_DIR=${WORK_DIR:-work_dirs/$NAME}
+
+python tools/train.py "$CONFIG" --work-dir "$WORK_DIR"
+CHECKPOINT=$(cat "$WORK_DIR/last_checkpoint")
+python tools/test.py "$CONFIG" "$CHECKPOINT" --work-dir "$WORK_DIR" --show-dir overlays
