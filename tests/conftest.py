@@ -23,6 +23,7 @@ def tone() -> np.ndarray:
 
 @pytest.fixture
 def frame() -> np.ndarray:
-    """A (48, 64, 3) RGB test frame with distinct content everywhere."""
-    rng = np.random.default_rng(0)
-    return rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)
+    """A (48, 64, 3) RGB test frame: smooth gradients (so lossy codecs keep it) with
+    distinct values everywhere."""
+    yy, xx = np.mgrid[:48, :64]
+    return np.stack([xx * 4, yy * 5, 255 - (xx + yy) * 2], axis=-1).astype(np.uint8)

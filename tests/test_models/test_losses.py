@@ -64,15 +64,23 @@ def test_equivariance_loss_zero_for_consistent_maps_and_masks_unseen_cells():
     # View 2 is view 1 flipped horizontally (32-pixel images, 4x4 maps).
     flip = torch.tensor([[-1.0, 0, 32], [0, 1, 0], [0, 0, 1]]).expand(2, 3, 3)
     eye = torch.eye(3).expand(2, 3, 3)
-    ori = torch.tensor([[32, 32], [32, 32]])
+    full = torch.ones(2, 1, 32, 32)
     loss = EquivarianceLoss()
-    assert loss(heat1, heat1.flip(-1), eye, flip, (32, 32), (32, 32), ori) < 1e-10
-    assert loss(heat1, heat1, eye, flip, (32, 32), (32, 32), ori) > 1e-3
-    # View 2 sees only the left half of view 1, zoomed 2x: cells of view 1's right
-    # half never enter the loss, whatever view 2 predicts there.
+    assert loss(heat1, heat1.flip(-1), eye, flip, full, full) < 1e-10
+    assert loss(heat1, heat1, eye, flip, full, full) > 1e-3
+    # View 2 sees only the top-left quarter of view 1, zoomed 2x: view 1's other
+    # cells never enter the loss, whatever view 2 predicts there.
     zoom = torch.tensor([[2.0, 0, 0], [0, 2, 0], [0, 0, 1]]).expand(2, 3, 3)
-    target, _ = torch.nn.functional.interpolate(heat1[..., :2, :2], size=(4, 4),
-                                                mode='bilinear',
-                                                align_corners=False), None
-    value = loss(heat1, target, eye, zoom, (32, 32), (32, 32), ori)
-    assert value < 1e-10 and not math.isnan(value)
+    target = torch.nn.functional.interpolate(heat1[..., :2, :2], size=(4, 4),
+                                             mode='bilinear', align_corners=False)
+    # Bilinear upsampling of a 2x2 corner equals the warp away from its border.
+    value = loss(heat1, target, eye, zoom, full, full)
+    assert value < 0.05 and not math.isnan(value)
+    # Padding in view 2 (its right half) is ignored; in view 1 (its left half) too.
+    half = full.clone()
+    half[..., 16:] = 0
+    noisy = heat1.flip(-1).clone()
+    noisy[..., 2:] = 5.0
+    assert loss(heat1, noisy, eye, flip, full, half) < 1e-10
+    assert loss(heat1, noisy, eye, flip, half.flip(-1), full) < 1e-10
+    assert loss(heat1, noisy, eye, flip, full, full) > 1.0

@@ -28,6 +28,7 @@ def batch(b=3, views=2):
     for i in range(b):
         s = AVDataSample(metainfo=dict(clip_id=str(i), ori_shape=(32, 32)))
         s.homography_matrices = torch.eye(3).repeat(views, 1, 1)
+        s.valid_masks = torch.ones(views, 32, 32, dtype=torch.bool)
         s.gt_bboxes = torch.tensor([[0.1, 0.1, 0.6, 0.6]])
         samples.append(s)
     return dict(inputs=inputs, data_samples=samples)

@@ -12,6 +12,8 @@ class AVDataSample(BaseDataElement):
     Data fields:
         homography_matrices (Tensor): (V, 3, 3), per view, mapping decoded-frame
             pixel coordinates to that view's coordinates (mmdet 3.x convention).
+        valid_masks (Tensor): (V, H, W) bool, True where a view shows the frame
+            rather than padding.
         gt_bboxes (Tensor): (N, 4) boxes ``x1, y1, x2, y2`` normalised to [0, 1]
             in the decoded frame; empty (0, 4) when the clip has none.
         pred_heatmap (Tensor): (1, h, w) cosine heatmap of the first view.

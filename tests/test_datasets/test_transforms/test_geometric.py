@@ -60,27 +60,28 @@ def test_warping_a_map_with_recorded_matrices_matches_the_other_view():
     views see the scene."""
     rng = np.random.default_rng(0)
     scene = cv2_smooth(rng.uniform(0, 255, (96, 96, 3)).astype(np.float32))
-    np.random.seed(3)
+    scene = np.clip((scene - scene.mean()) * 8 + 128, 0, 255)  # strong texture
+    np.random.seed(1)
     views = MultiView(num_views=2, transforms=[
         dict(type='RandomResizedCrop', size=48, scale=(0.4, 1.0)),
         dict(type='RandomFlip', prob=0.5),
         dict(type='RandomRotate', max_angle=20, prob=1.0)])(start(scene))
     (v1, v2), (h1, h2) = views['imgs'], views['homography_matrices']
+    (m1, m2) = views['valid_masks']
+    assert m1.min() == 0 or m2.min() == 0  # the rotations padded something
     matrix = torch.from_numpy(h2 @ np.linalg.inv(h1))[None].float()
     src = torch.from_numpy(v1).permute(2, 0, 1)[None]
-    warped, seen = warp_maps(src, matrix, (48, 48))
-    # Also require that view 2's pixel shows the scene (not rotation padding).
-    _, in_scene = warp_maps(torch.ones(1, 1, 96, 96), torch.from_numpy(h2)[None].float(),
-                            (48, 48))
+    warped, _ = warp_maps(src, matrix, (48, 48))
+    seen, _ = warp_maps(torch.from_numpy(m1)[None, None].float(), matrix, (48, 48))
+    valid = (seen[0, 0].numpy() > 0.5) & (m2 > 0)
     # Away from the borders, where interpolation of the padding leaks in.
-    valid = (seen & in_scene)[0, 0].numpy()
     valid = cv2_erode(valid)
     assert valid.sum() > 200
     diff = np.abs(warped[0].permute(1, 2, 0).numpy() - v2)[valid]
-    assert diff.mean() < 4.0, diff.mean()
+    assert diff.mean() < 5.0, diff.mean()  # the texture itself deviates by ~45
     # A wrong matrix (the inverse) must not match.
     wrong, _ = warp_maps(src, torch.linalg.inv(matrix), (48, 48))
-    assert np.abs(wrong[0].permute(1, 2, 0).numpy() - v2)[valid].mean() > 4 * diff.mean()
+    assert np.abs(wrong[0].permute(1, 2, 0).numpy() - v2)[valid].mean() > 5 * diff.mean()
 
 
 def cv2_smooth(img):
@@ -93,9 +94,17 @@ def cv2_erode(mask):
     return cv2.erode(mask.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
 
 
+class _GrowingCrop:
+    """Crops one pixel less on each call, so two views differ in shape."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, results):
+        self.calls += 1
+        return CenterCrop(size=32 - self.calls)(results)
+
+
 def test_multiview_rejects_unequal_views(frame):
     with pytest.raises(ValueError, match='differ in shape'):
-        np.random.seed(0)
-        MultiView(num_views=4, transforms=[
-            dict(type='RandomResizedCrop', size=32),
-            dict(type='Resize', scale=20)])(start(frame))
+        MultiView(num_views=2, transforms=[_GrowingCrop()])(start(frame))

@@ -9,7 +9,7 @@ from mmcv.transforms import BaseTransform, Compose
 from avloc.registry import TRANSFORMS
 from avloc.structures import AVDataSample
 
-_VIEW_KEYS = ('img', 'img_shape', 'homography_matrix')
+_VIEW_KEYS = ('img', 'img_shape', 'homography_matrix', 'valid_mask')
 
 
 @TRANSFORMS.register_module()
@@ -17,8 +17,9 @@ class MultiView(BaseTransform):
     """Make ``num_views`` independently augmented views of the frame.
 
     Each view runs ``transforms`` on its own copy of the frame and keeps its own
-    homography, so the equivariance loss can map one view onto another. Adds
-    ``imgs`` (list of (H, W, 3)) and ``homography_matrices`` (list of (3, 3)).
+    homography and valid mask, so the equivariance loss can map one view onto
+    another. Adds ``imgs`` (list of (H, W, 3)), ``homography_matrices`` (list of
+    (3, 3)) and ``valid_masks`` (list of (H, W)).
 
     Args:
         transforms (list[dict]): The per-view pipeline.
@@ -26,7 +27,9 @@ class MultiView(BaseTransform):
     """
 
     def __init__(self, transforms: List[dict], num_views: int = 2) -> None:
-        self.pipeline = Compose(transforms)
+        # Built from avloc's registry, whatever the default scope is.
+        self.pipeline = Compose([TRANSFORMS.build(t) if isinstance(t, dict) else t
+                                 for t in transforms])
         self.num_views = num_views
 
     def transform(self, results: dict) -> dict:
@@ -40,9 +43,10 @@ class MultiView(BaseTransform):
                              'pipeline with a fixed-size transform')
         results['imgs'] = [v['img'] for v in views]
         results['homography_matrices'] = [v['homography_matrix'] for v in views]
+        results['valid_masks'] = [v['valid_mask'] for v in views]
         results['img_shape'] = views[0]['img_shape']
-        results.pop('img')
-        results.pop('homography_matrix')
+        for key in ('img', 'homography_matrix', 'valid_mask'):
+            results.pop(key, None)
         return results
 
 
@@ -51,8 +55,8 @@ class PackAVInputs(BaseTransform):
     """Pack frames and spectrogram into ``inputs`` and the rest into a data sample.
 
     Output: ``inputs = dict(imgs=(V, 3, H, W) uint8, spec=(1, F, T) float32)`` and
-    ``data_samples`` an :class:`AVDataSample` with ``homography_matrices`` (V, 3, 3)
-    and ``gt_bboxes`` (N, 4) normalised boxes.
+    ``data_samples`` an :class:`AVDataSample` with ``homography_matrices`` (V, 3, 3),
+    ``valid_masks`` (V, H, W) bool and ``gt_bboxes`` (N, 4) normalised boxes.
 
     Args:
         meta_keys (Sequence[str]): Keys copied into the sample's metainfo.
@@ -66,10 +70,12 @@ class PackAVInputs(BaseTransform):
     def transform(self, results: dict) -> dict:
         imgs = results.get('imgs', [results.get('img')])
         matrices = results.get('homography_matrices', [results.get('homography_matrix')])
+        masks = results.get('valid_masks', [results.get('valid_mask')])
         frames = torch.from_numpy(np.stack(imgs)).permute(0, 3, 1, 2).contiguous()
         sample = AVDataSample(metainfo={k: results[k] for k in self.meta_keys
                                         if k in results})
         sample.homography_matrices = torch.from_numpy(np.stack(matrices).astype(np.float32))
+        sample.valid_masks = torch.from_numpy(np.stack(masks).astype(bool))
         boxes = np.asarray(results.get('gt_bboxes', np.zeros((0, 4))), dtype=np.float32)
         sample.gt_bboxes = torch.from_numpy(boxes.reshape(-1, 4))
         inputs = dict(imgs=frames, spec=torch.from_numpy(results['spec']))

@@ -4,6 +4,11 @@ Convention (mmdet 3.x): ``results['homography_matrix']`` maps continuous pixel
 coordinates of the decoded frame (pixel ``i`` spans ``[i, i + 1)``) to those of the
 current image, and every transform left-multiplies its own matrix: ``H = H_t @ H``.
 The map from view A to view B of the same frame is then ``H_B @ inv(H_A)``.
+
+A homography cannot say which pixels of a view show the scene: a rotation after a
+crop pads corners that lie inside both frames. So every transform also carries
+``results['valid_mask']`` (H, W) uint8, 1 where the pixel shows the decoded frame,
+through the same geometry (nearest-neighbour, zero padding).
 """
 import math
 from typing import Sequence, Tuple, Union
@@ -22,9 +27,11 @@ INTERPOLATIONS = {
 }
 
 
-def _record(results: dict, matrix: np.ndarray, img: np.ndarray) -> dict:
-    """Store the transformed image and compose its matrix into the record."""
+def _record(results: dict, matrix: np.ndarray, img: np.ndarray,
+            valid_mask: np.ndarray) -> dict:
+    """Store the transformed image and valid mask and compose the matrix."""
     results['img'] = np.ascontiguousarray(img)
+    results['valid_mask'] = np.ascontiguousarray(valid_mask)
     results['img_shape'] = img.shape[:2]
     results['homography_matrix'] = (matrix @ results['homography_matrix']).astype(np.float32)
     return results
@@ -33,11 +40,19 @@ def _record(results: dict, matrix: np.ndarray, img: np.ndarray) -> dict:
 def _crop_and_resize(results: dict, x0: int, y0: int, crop_w: int, crop_h: int,
                      out_w: int, out_h: int, interpolation: str) -> dict:
     img = results['img'][y0:y0 + crop_h, x0:x0 + crop_w]
+    valid = _valid_mask(results)[y0:y0 + crop_h, x0:x0 + crop_w]
     if (crop_w, crop_h) != (out_w, out_h):
         img = cv2.resize(img, (out_w, out_h), interpolation=INTERPOLATIONS[interpolation])
+        valid = cv2.resize(valid, (out_w, out_h), interpolation=cv2.INTER_NEAREST)
     sx, sy = out_w / crop_w, out_h / crop_h
     matrix = np.array([[sx, 0, -x0 * sx], [0, sy, -y0 * sy], [0, 0, 1]], dtype=np.float64)
-    return _record(results, matrix, img)
+    return _record(results, matrix, img, valid)
+
+
+def _valid_mask(results: dict) -> np.ndarray:
+    if 'valid_mask' not in results:
+        results['valid_mask'] = np.ones(results['img'].shape[:2], np.uint8)
+    return results['valid_mask']
 
 
 def _pair(size: Union[int, Sequence[int]]) -> Tuple[int, int]:
@@ -149,7 +164,8 @@ class RandomFlip(BaseTransform):
             return results
         w = results['img'].shape[1]
         matrix = np.array([[-1, 0, w], [0, 1, 0], [0, 0, 1]], dtype=np.float64)
-        return _record(results, matrix, results['img'][:, ::-1])
+        return _record(results, matrix, results['img'][:, ::-1],
+                       _valid_mask(results)[:, ::-1])
 
 
 @TRANSFORMS.register_module()
@@ -183,4 +199,7 @@ class RandomRotate(BaseTransform):
         img = cv2.warpAffine(results['img'], index_matrix[:2], (w, h),
                              flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                              borderValue=(self.pad_val,) * 3)
-        return _record(results, rotation, img)
+        valid = cv2.warpAffine(_valid_mask(results), index_matrix[:2], (w, h),
+                               flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT,
+                               borderValue=0)
+        return _record(results, rotation, img, valid)

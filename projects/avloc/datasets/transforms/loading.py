@@ -31,8 +31,9 @@ class LoadFrame(BaseTransform):
     """Decode one RGB frame and start its geometric record.
 
     Reads ``frame_path`` when present, otherwise decodes ``video_path`` with decord.
-    Adds ``img`` (H, W, 3) uint8 RGB, ``ori_shape`` and ``img_shape`` (h, w), and an
-    identity ``homography_matrix`` so later transforms never branch on a missing key.
+    Adds ``img`` (H, W, 3) uint8 RGB, ``ori_shape`` and ``img_shape`` (h, w), an
+    identity ``homography_matrix`` and an all-ones ``valid_mask`` (H, W), so later
+    transforms never branch on a missing key.
 
     Args:
         frame_time (float, optional): Time in seconds of the frame to decode from a
@@ -75,6 +76,7 @@ class LoadFrame(BaseTransform):
         results['ori_shape'] = img.shape[:2]
         results['img_shape'] = img.shape[:2]
         results['homography_matrix'] = np.eye(3, dtype=np.float32)
+        results['valid_mask'] = np.ones(img.shape[:2], np.uint8)
         return results
 
 

@@ -78,10 +78,10 @@ class SSLTIE(BaseModel):
         losses['loss_cl'] = loss_cl / num_views
         if self.equivariance_loss is not None and num_views > 1:
             matrices = torch.stack([s.homography_matrices for s in data_samples])
-            ori = torch.tensor([s.ori_shape for s in data_samples], device=imgs.device)
-            size = tuple(imgs.shape[-2:])
+            valid = torch.stack([s.valid_masks for s in data_samples])  # (B, V, H, W)
             losses['loss_equiv'] = self.equivariance_loss(
-                heatmaps[0], heatmaps[1], matrices[:, 0], matrices[:, 1], size, size, ori)
+                heatmaps[0], heatmaps[1], matrices[:, 0], matrices[:, 1], valid[:, :1],
+                valid[:, 1:2])
         return losses
 
     @torch.no_grad()
