@@ -1,4 +1,5 @@
 """Installs avloc; the package lives in ``projects/avloc``."""
+import os
 from pathlib import Path
 
 from setuptools import find_packages, setup
@@ -12,6 +13,11 @@ def read_requirements(name: str) -> list:
     return [ln.split('#')[0].strip() for ln in lines if ln.split('#')[0].strip()]
 
 
+RUNTIME = read_requirements('runtime.txt')
+if os.environ.get('AVLOC_FAISS_GPU') == '1':
+    # faiss-gpu and faiss-cpu install the same `faiss` module: keep one.
+    RUNTIME = [r for r in RUNTIME if not r.startswith('faiss-cpu')]
+
 setup(
     name='avloc',
     version='0.1.0',
@@ -23,7 +29,7 @@ setup(
     package_dir={'avloc': 'projects/avloc'},
     packages=['avloc'] + [f'avloc.{p}' for p in find_packages('projects/avloc')],
     package_data={'avloc': ['py.typed']},
-    install_requires=read_requirements('runtime.txt'),
+    install_requires=RUNTIME,
     extras_require={
         'tests': read_requirements('tests.txt'),
         'gpu': read_requirements('gpu.txt'),

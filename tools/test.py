@@ -8,6 +8,7 @@ import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
+from mmengine.dist import is_main_process
 from mmengine.evaluator import DumpResults
 from mmengine.runner import Runner
 
@@ -72,8 +73,9 @@ def main() -> None:
     if args.dump:
         runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.dump))
     metrics = runner.test()
-    print(f'\nTest scores of {args.checkpoint} on {cfg.test_dataloader.dataset.ann_file}:')
-    print(format_table(metrics))
+    if is_main_process():
+        print(f'\nTest scores of {args.checkpoint} on {cfg.test_dataloader.dataset.ann_file}:')
+        print(format_table(metrics))
 
 
 if __name__ == '__main__':

@@ -1,8 +1,7 @@
 """The embedded AVShapes benchmark, generated on first use."""
-import os.path as osp
 from typing import Optional
 
-from mmengine.dist import barrier, get_dist_info, is_distributed
+from mmengine.dist import barrier, broadcast_object_list, is_distributed, is_main_process
 from mmengine.logging import MMLogger
 
 from avloc.registry import DATASETS
@@ -29,13 +28,17 @@ class AVShapesDataset(VGGSoundDataset):
 
     def __init__(self, data_root: str, generator: Optional[dict] = None,
                  generate_if_missing: bool = True, **kwargs) -> None:
-        if not is_complete(data_root):
+        # Rank 0 decides, so that every rank takes the same path to the barrier.
+        missing = [not is_complete(data_root)]
+        if is_distributed():
+            broadcast_object_list(missing, src=0)
+        if missing[0]:
             if not generate_if_missing:
                 raise FileNotFoundError(f'{data_root}: no finished AVShapes dataset; run '
                                         'tools/data/avshapes/generate.py')
             cfg = dict(generator or {})
             num_workers = cfg.pop('num_workers', 2)
-            if get_dist_info()[0] == 0:
+            if is_main_process():
                 MMLogger.get_current_instance().info(f'Generating AVShapes in {data_root}')
                 generate_avshapes(data_root, AVShapesSettings(**cfg), num_workers)
             if is_distributed():
