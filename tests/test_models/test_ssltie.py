@@ -54,3 +54,21 @@ def test_predict_outputs():
     assert out[0].pred_heatmap_other_audio.shape == (1, 2, 2)
     torch.testing.assert_close(out[0].audio_embedding.norm(), torch.tensor(1.0))
     assert out[0].visual_embedding.shape == (512,)
+
+
+def test_other_audio_control_with_a_one_clip_batch():
+    model = build_model(test_cfg=dict(other_audio_control=True)).eval()
+    first = model.data_preprocessor(batch(b=2, views=1), False)
+    last = model.data_preprocessor(batch(b=1, views=1), False)
+    out_first = model(**first, mode='predict')
+    out_last = model(**last, mode='predict')
+    # The lone clip is paired with the previous batch's last audio.
+    expected = torch.einsum('c,chw->hw', out_first[-1].audio_embedding,
+                            torch.nn.functional.normalize(
+                                model.visual_encoder(last['inputs']['imgs'][:, 0]), dim=1)[0])
+    torch.testing.assert_close(out_last[0].pred_heatmap_other_audio[0], expected,
+                               rtol=1e-4, atol=1e-4)
+    fresh = build_model(test_cfg=dict(other_audio_control=True)).eval()
+    import pytest
+    with pytest.raises(ValueError, match='needs a second clip'):
+        fresh(**model.data_preprocessor(batch(b=1, views=1), False), mode='predict')

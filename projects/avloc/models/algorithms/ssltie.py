@@ -33,8 +33,8 @@ class SSLTIE(BaseModel):
             views. Defaults to None.
         data_preprocessor (dict, optional): Defaults to None.
         test_cfg (dict, optional): ``other_audio_control=True`` also predicts each
-            frame's heatmap with the next clip's audio in the batch (a control that
-            must score low). Defaults to None.
+            frame's heatmap with the previous clip's audio (a control that must
+            score low). Defaults to None.
         init_cfg (dict, optional): Defaults to None.
     """
 
@@ -48,6 +48,7 @@ class SSLTIE(BaseModel):
         self.contrastive_loss = MODELS.build(contrastive_loss)
         self.equivariance_loss = MODELS.build(equivariance_loss) if equivariance_loss else None
         self.test_cfg = test_cfg or {}
+        self._previous_audio: Optional[torch.Tensor] = None  # for 1-clip test batches
 
     def forward(self, inputs: Dict[str, torch.Tensor],
                 data_samples: Optional[List[AVDataSample]] = None,
@@ -91,16 +92,28 @@ class SSLTIE(BaseModel):
         visual = self.visual_encoder(inputs['imgs'][:, 0])  # (B, C, h, w)
         audio = self.audio_encoder(inputs['spec'])  # (B, C)
         heatmaps = paired_heatmaps(visual, audio)
-        if self.test_cfg.get('other_audio_control', False):
-            if len(audio) < 2:
-                raise ValueError('other_audio_control needs test batches of 2 or more')
-            others = paired_heatmaps(visual, audio.roll(1, dims=0))
+        control = self.test_cfg.get('other_audio_control', False)
+        if control:
+            others = paired_heatmaps(visual, self._other_audio(audio))
         visual_emb = F.normalize(visual.mean((2, 3)), dim=1)
         audio_emb = F.normalize(audio, dim=1)
         for i, sample in enumerate(data_samples):
             sample.pred_heatmap = heatmaps[i]
             sample.audio_embedding = audio_emb[i]
             sample.visual_embedding = visual_emb[i]
-            if self.test_cfg.get('other_audio_control', False):
+            if control:
                 sample.pred_heatmap_other_audio = others[i]
         return data_samples
+
+    def _other_audio(self, audio: torch.Tensor) -> torch.Tensor:
+        """Each clip's "other" audio: the previous clip's in the batch, or for a
+        one-clip batch the last clip of the previous batch."""
+        if len(audio) > 1:
+            other = audio.roll(1, dims=0)
+        elif self._previous_audio is not None:
+            other = self._previous_audio[-1:]
+        else:
+            raise ValueError('other_audio_control needs a second clip: the first test '
+                             'batch holds only one')
+        self._previous_audio = audio
+        return other
