@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Usage: bash tools/dist_test.sh CONFIG CHECKPOINT GPUS [test.py options]
-# On CPU-only machines add: --cfg-options env_cfg.dist_cfg.backend=gloo
+# Without CUDA the processes talk over gloo on the CPU.
 set -e
 CONFIG=$1
 CHECKPOINT=$2

@@ -13,6 +13,7 @@ from mmengine.evaluator import DumpResults
 from mmengine.runner import Runner
 
 import avloc  # noqa: F401  (registers avloc's modules)
+from avloc.engine import prepare_cpu_distributed
 
 
 def parse_args() -> argparse.Namespace:
@@ -69,6 +70,7 @@ def main() -> None:
             cfg.custom_hooks = cfg.get('custom_hooks', []) + [dict(
                 type='HeatmapVisualizationHook', draw=True, out_dir=args.show_dir,
                 max_images=args.show_num)]
+    prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     if args.dump:
         runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.dump))

@@ -10,6 +10,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import avloc  # noqa: F401  (registers avloc's modules)
+from avloc.engine import prepare_cpu_distributed
 
 
 def parse_args() -> argparse.Namespace:
@@ -54,7 +55,9 @@ def build_config(args: argparse.Namespace) -> Config:
 
 
 def main() -> None:
-    runner = Runner.from_cfg(build_config(parse_args()))
+    cfg = build_config(parse_args())
+    prepare_cpu_distributed(cfg)
+    runner = Runner.from_cfg(cfg)
     runner.train()
 
 

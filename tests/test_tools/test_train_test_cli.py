@@ -86,8 +86,7 @@ def test_dist_train_with_two_processes(tiny_avshapes, tmp_path):
     env = dict(os.environ, PORT='29533')
     proc = subprocess.run(
         ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', work_dir,
-         '--cfg-options', *data_options(tiny_avshapes), 'train_dataloader.batch_size=4',
-         'env_cfg.dist_cfg.backend=gloo'],
+         '--cfg-options', *data_options(tiny_avshapes), 'train_dataloader.batch_size=4'],
         cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     log = proc.stdout + proc.stderr
