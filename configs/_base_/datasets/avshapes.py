@@ -2,7 +2,7 @@
 # 96x96 network input (6x6 heatmaps), 1 s of 16 kHz audio, a 64-band mel spectrogram (64 x 65).
 dataset_type = 'AVShapesDataset'
 data_root = 'data/avshapes'
-generator = dict(num_train=3000, num_val=200, num_test=500, seed=0, num_workers=2)
+generator = dict(num_train=4000, num_val=200, num_test=500, seed=0, num_workers=2)
 frame_size = 96  # network input; the generated frames are 128x128
 audio = dict(sample_rate=16000, duration=1.0)
 spectrogram = dict(type='AudioToSpectrogram', sample_rate=16000, n_fft=512,

@@ -54,7 +54,7 @@ class AVShapesSettings:
         distractor_prob: Probability of an off-screen distractor sound.
         snr_db_range: Signal-to-noise ratio range of the white noise.
     """
-    num_train: int = 3000
+    num_train: int = 4000
     num_val: int = 200
     num_test: int = 500
     seed: int = 0
