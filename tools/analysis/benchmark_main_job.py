@@ -17,7 +17,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONFIG = 'configs/ssltie/ssltie_r18_1xb16-1e_avshapes.py'
-SCORES = ('cIoU@0.5', 'AUC', 'centre_prior/cIoU@0.5', 'other_audio/cIoU@0.5', 'num_clips')
+SCORES = ('ciou/cIoU@0.5', 'ciou/AUC', 'ciou/centre_prior/cIoU@0.5',
+          'ciou/other_audio/cIoU@0.5', 'ciou/num_clips')
 
 
 def run(cmd: list) -> str:
