@@ -1,19 +1,19 @@
 """Evaluate a checkpoint on a config's test split and print the scores.
 
-    python tools/test.py configs/ssltie/ssltie_r18_1xb32-3e_avshapes.py \
-        work_dirs/ssltie_r18_1xb32-3e_avshapes/epoch_3.pth --show-dir overlays
+    python tools/test.py configs/ssltie/ssltie_r18_1xb16-1e_avshapes.py \
+        work_dirs/ssltie_r18_1xb16-1e_avshapes/epoch_1.pth --show-dir overlays
 """
 import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.dist import is_main_process
 from mmengine.evaluator import DumpResults
 from mmengine.runner import Runner
 
 import avloc  # noqa: F401  (registers avloc's modules)
-from avloc.engine import prepare_cpu_distributed
+from avloc.engine import load_run_config, prepare_cpu_distributed
 
 
 def parse_args() -> argparse.Namespace:
@@ -49,14 +49,7 @@ def format_table(metrics: dict) -> str:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg = load_run_config(args.config, args.cfg_options, args.work_dir, args.launcher)
     if args.checkpoint != 'none':
         if not osp.isfile(args.checkpoint):
             raise FileNotFoundError(f'{args.checkpoint}: checkpoint not found')

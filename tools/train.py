@@ -1,16 +1,15 @@
 """Train a model from a config.
 
-    python tools/train.py configs/ssltie/ssltie_r18_1xb32-3e_avshapes.py
+    python tools/train.py configs/ssltie/ssltie_r18_1xb16-1e_avshapes.py
 """
 import argparse
 import os
-import os.path as osp
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import avloc  # noqa: F401  (registers avloc's modules)
-from avloc.engine import prepare_cpu_distributed
+from avloc.engine import load_run_config, prepare_cpu_distributed
 
 
 def parse_args() -> argparse.Namespace:
@@ -34,14 +33,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def build_config(args: argparse.Namespace) -> Config:
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg = load_run_config(args.config, args.cfg_options, args.work_dir, args.launcher)
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')

@@ -3,7 +3,7 @@ Sound Localisation", Liu et al., ACM MM 2022 (https://arxiv.org/abs/2206.12772).
 
 Train on the embedded benchmark::
 
-    python tools/train.py configs/ssltie/ssltie_r18_1xb32-3e_avshapes.py
+    python tools/train.py configs/ssltie/ssltie_r18_1xb16-1e_avshapes.py
 """
 from typing import Dict, List, Optional, Union
 

@@ -22,10 +22,9 @@ def grid_homography(matrix: torch.Tensor, src_img_size: Tuple[int, int],
     Returns:
         Tensor: (B, 3, 3) mapping source grid to destination grid coordinates.
     """
-    def scale(img_size, grid_size):
-        s = matrix.new_tensor([[img_size[1] / grid_size[1], 0, 0],
-                               [0, img_size[0] / grid_size[0], 0], [0, 0, 1]])
-        return s
+    def scale(img_size, grid_size):  # grid -> image coordinates
+        return matrix.new_tensor([[img_size[1] / grid_size[1], 0, 0],
+                                  [0, img_size[0] / grid_size[0], 0], [0, 0, 1]])
 
     return torch.linalg.inv(scale(dst_img_size, dst_grid_size)) @ matrix @ \
         scale(src_img_size, src_grid_size)
