@@ -66,3 +66,13 @@ def test_silent_and_short_audio(tmp_path, frame, tone):
     write_wav(short, tone[:1600], 16000)
     with pytest.raises(MediaError, match=r'short.wav: 0.10s of audio'):
         LoadAudio(duration=1.0, min_duration=0.5)(dict(audio_path=short))
+
+
+def test_frame_at_a_chosen_time(tmp_path, frame, tone):
+    path = str(tmp_path / 'moving.mp4')
+    frames = np.stack([np.full_like(frame, 40 * k) for k in range(4)])  # 4 fps, 1 s
+    write_video(path, frames, 4, tone, 16000)
+    img = LoadFrame(frame_time=0.5)(dict(video_path=path))['img']
+    assert abs(float(img.mean()) - 80) < 4  # frame 2 of 0..3
+    with pytest.raises(MediaError, match='moving.mp4: frame_time 3.0s is outside'):
+        LoadFrame(frame_time=3.0)(dict(video_path=path))
