@@ -25,7 +25,7 @@ setup(
     long_description=(ROOT / 'README.md').read_text(),
     long_description_content_type='text/markdown',
     license='Apache-2.0',
-    python_requires='>=3.9',
+    python_requires='>=3.10',
     package_dir={'avloc': 'projects/avloc'},
     packages=['avloc'] + [f'avloc.{p}' for p in find_packages('projects/avloc')],
     package_data={'avloc': ['py.typed']},
