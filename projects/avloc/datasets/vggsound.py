@@ -115,17 +115,16 @@ class VGGSoundDataset(BaseDataset):
         data_list, missing = [], []
         for clip_id in ids:
             item = dict(clip_id=clip_id, **self._media_paths(clip_id))
-            paths = [v for k, v in item.items() if k.endswith('_path')]
-            if not all(osp.isfile(p) for p in paths):
-                missing.append(next(p for p in paths if not osp.isfile(p)))
+            absent = [v for k, v in item.items() if k.endswith('_path') and not osp.isfile(v)]
+            if absent:
+                missing.append(absent[0])
                 continue
             if self.box_file:
-                if clip_id not in boxes:
-                    if self.test_mode:
-                        raise ValueError(f'{self.box_file}: no boxes for clip {clip_id} '
-                                         f'listed in {self.ann_file}')
-                    boxes[clip_id] = (None, np.zeros((0, 4), np.float32))
-                item['class_name'], item['gt_bboxes'] = boxes[clip_id]
+                if clip_id not in boxes and self.test_mode:
+                    raise ValueError(f'{self.box_file}: no boxes for clip {clip_id} '
+                                     f'listed in {self.ann_file}')
+                item['class_name'], item['gt_bboxes'] = boxes.get(
+                    clip_id, (None, np.zeros((0, 4), np.float32)))
             data_list.append(item)
         if missing:
             message = (f'{self.ann_file}: {len(missing)} of {len(ids)} listed clips have '
