@@ -137,11 +137,11 @@ class VGGSoundDataset(BaseDataset):
     def prepare_data(self, idx: int):
         """Run the pipeline; in training, a clip with unusable media is skipped
         (``None`` makes BaseDataset draw another) and counted."""
-        if self.test_mode:
-            return super().prepare_data(idx)
         try:
             return super().prepare_data(idx)
         except MediaError as err:
+            if self.test_mode:
+                raise
             self.num_skipped += 1
             MMLogger.get_current_instance().warning(
                 f'skipped a training clip ({self.num_skipped} so far in this process): '

@@ -16,15 +16,14 @@ import builtins
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
+from numpy._core.multiarray import _reconstruct, scalar
 
 
 def allow_mmengine_checkpoint_types() -> None:
     """Register the non-tensor types of an mmengine checkpoint as safe to unpickle."""
     if not hasattr(torch.serialization, 'add_safe_globals'):
         return  # torch < 2.4 loads everything anyway
-    scalar = getattr(np, '_core', np.core).multiarray.scalar
-    reconstruct = getattr(np, '_core', np.core).multiarray._reconstruct
     dtypes = [type(np.dtype(t)) for t in ('float64', 'float32', 'int64', 'int32', 'bool')]
     torch.serialization.add_safe_globals(
-        [HistoryBuffer, builtins.getattr, scalar, reconstruct, np.ndarray, np.dtype,
+        [HistoryBuffer, builtins.getattr, scalar, _reconstruct, np.ndarray, np.dtype,
          *dtypes])

@@ -10,6 +10,11 @@ from ..functional import (boxes_to_gt_map, centre_prior_map, ciou, ciou_at_thres
                           ciou_auc, median_threshold_mask, resize_and_normalize)
 
 
+def _score(heatmap: np.ndarray, gt: np.ndarray) -> float:
+    """ciou of a raw (h, w) heatmap under the LVS protocol."""
+    return ciou(median_threshold_mask(resize_and_normalize(heatmap)), gt)
+
+
 @METRICS.register_module()
 class CIoUMetric(BaseMetric):
     """cIoU@0.5, AUC and mean cIoU over the test clips, plus reference rows.
@@ -56,11 +61,10 @@ class CIoUMetric(BaseMetric):
             if gt.sum() == 0:
                 unscored += 1
                 continue
-            model.append(ciou(median_threshold_mask(resize_and_normalize(entry['heatmap'])), gt))
+            model.append(_score(entry['heatmap'], gt))
             prior.append(ciou(centre, gt))
             if 'heatmap_other_audio' in entry:
-                other.append(ciou(median_threshold_mask(
-                    resize_and_normalize(entry['heatmap_other_audio'])), gt))
+                other.append(_score(entry['heatmap_other_audio'], gt))
         if not model:
             raise ValueError(f'none of the {len(results)} test clips has a ground-truth box')
         metrics = self._summarise(model, '')
