@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from avloc.datasets.transforms import AudioToSpectrogram
+from avloc.datasets.transforms import AudioToSpectrogram, LogSpectrogram, SpecAugment
 
 
 def test_ssltie_default_shape():
@@ -26,3 +26,53 @@ def test_sample_rate_mismatch():
     with pytest.raises(ValueError, match='22050 Hz'):
         AudioToSpectrogram()(dict(audio=np.zeros(100, np.float32), sample_rate=22050,
                                   audio_path='x.wav'))
+
+
+def _masked_spans(spec, value):
+    """Columns (time) and rows (frequency) entirely equal to ``value``."""
+    hit = spec[0] == value
+    return np.flatnonzero(hit.all(0)), np.flatnonzero(hit.all(1))
+
+
+def test_spec_augment_equals_masking_power_before_db():
+    import torch
+    np.random.seed(3)
+    audio = np.random.default_rng(0).normal(0, 0.1, 16000).astype(np.float32)
+    to_spec = AudioToSpectrogram(n_fft=512, hop_length=250, n_mels=64)
+    spec = to_spec(dict(audio=audio, sample_rate=16000))['spec']
+    masked = SpecAugment(time_mask=20, freq_mask=9, prob=1.0)(dict(spec=spec))['spec']
+    cols, rows = _masked_spans(masked, -100.0)
+    assert 0 < len(cols) < 20 and 0 < len(rows) < 9
+    assert np.all(np.diff(cols) == 1) and np.all(np.diff(rows) == 1)  # one span each
+    # The reference: zero the power spectrogram in the same spans, then take dB.
+    power = to_spec.mel(torch.from_numpy(audio)[None])
+    power[:, :, cols] = 0
+    power[:, rows, :] = 0
+    np.testing.assert_allclose(masked, to_spec.to_db(power).numpy(), atol=1e-4)
+
+
+def test_spec_augment_probability():
+    spec = np.zeros((1, 16, 40), np.float32)
+    np.random.seed(0)
+    untouched = sum(
+        np.array_equal(SpecAugment(time_mask=10, freq_mask=4, prob=0.8)(
+            dict(spec=spec))['spec'], spec) for _ in range(400))
+    # Unmasked: the 20% skipped, plus masked clips whose both widths came out 0.
+    assert 0.15 < untouched / 400 < 0.35
+
+
+def test_log_spectrogram_matches_lvs_front_end():
+    from scipy import signal
+    rng = np.random.default_rng(1)
+    audio = rng.normal(0, 0.8, 16000).astype(np.float32)  # peaks beyond [-1, 1]
+    spec = LogSpectrogram()(dict(audio=audio, sample_rate=16000))['spec']
+    _, _, power = signal.spectrogram(np.clip(audio, -1, 1), 16000, nperseg=512,
+                                     noverlap=274)
+    assert spec.shape == (1, 257, 66)
+    np.testing.assert_allclose(spec[0], np.log(power + 1e-7) / 12, rtol=1e-5)
+
+
+def test_log_spectrogram_tone_bin():
+    tone = 0.5 * np.sin(2 * np.pi * 1000 * np.arange(16000) / 16000)
+    spec = LogSpectrogram()(dict(audio=tone, sample_rate=16000))['spec']
+    assert spec[0].mean(1).argmax() == 32  # 1000 Hz / (16000 Hz / 512)

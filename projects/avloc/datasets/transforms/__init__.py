@@ -1,11 +1,11 @@
-from .audio import AudioToSpectrogram
+from .audio import AudioToSpectrogram, LogSpectrogram, SpecAugment
 from .formatting import MultiView, PackAVInputs
 from .geometric import CenterCrop, RandomFlip, RandomResizedCrop, RandomRotate, Resize
 from .loading import LoadAudio, LoadFrame, MediaError
 from .photometric import ColorJitter, RandomGaussianBlur, RandomGrayscale
 
 __all__ = [
-    'AudioToSpectrogram', 'MultiView', 'PackAVInputs', 'CenterCrop', 'RandomFlip',
+    'AudioToSpectrogram', 'LogSpectrogram', 'SpecAugment', 'MultiView', 'PackAVInputs', 'CenterCrop', 'RandomFlip',
     'RandomResizedCrop', 'RandomRotate', 'Resize', 'LoadAudio', 'LoadFrame', 'MediaError',
     'ColorJitter', 'RandomGaussianBlur', 'RandomGrayscale'
 ]

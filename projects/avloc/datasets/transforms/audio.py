@@ -1,4 +1,4 @@
-"""Audio transforms: waveform to log-mel spectrogram."""
+"""Audio transforms: waveform to spectrogram, and spectrogram masking."""
 from typing import Optional
 
 import numpy as np
@@ -46,4 +46,81 @@ class AudioToSpectrogram(BaseTransform):
             wave = torch.from_numpy(np.ascontiguousarray(results['audio']))
             spec = self.to_db(self.mel(wave[None]))  # (1, n_mels, T)
         results['spec'] = spec.numpy().astype(np.float32)
+        return results
+
+
+@TRANSFORMS.register_module()
+class SpecAugment(BaseTransform):
+    """One time mask then one frequency mask on ``spec`` (1, F, T), with probability.
+
+    SSL-TIE masks the power spectrogram before the dB step (torchaudio's
+    ``TimeMasking(180)`` then ``FrequencyMasking(35)``, p = 0.8). Masking with zero
+    power and then taking dB gives the dB floor, so masking the dB spectrogram with
+    ``mask_value=-100`` (10 * log10(1e-10)) is the same operation. As in torchaudio,
+    a mask's width is drawn from [0, max_width) and its start uniformly where it fits.
+
+    Args:
+        time_mask (int): Largest time-mask width in frames. Defaults to 180.
+        freq_mask (int): Largest frequency-mask width in bins. Defaults to 35.
+        prob (float): Probability of masking a clip. Defaults to 0.8.
+        mask_value (float): Value written into the masks. Defaults to -100.0.
+    """
+
+    def __init__(self, time_mask: int = 180, freq_mask: int = 35, prob: float = 0.8,
+                 mask_value: float = -100.0) -> None:
+        self.time_mask = time_mask
+        self.freq_mask = freq_mask
+        self.prob = prob
+        self.mask_value = mask_value
+
+    @staticmethod
+    def _span(max_width: int, size: int) -> slice:
+        width = int(np.random.uniform(0, min(max_width, size)))
+        start = int(np.random.uniform(0, size - width))
+        return slice(start, start + width)
+
+    def transform(self, results: dict) -> dict:
+        if np.random.rand() >= self.prob:
+            return results
+        spec = results['spec'].copy()  # (1, F, T)
+        spec[:, :, self._span(self.time_mask, spec.shape[2])] = self.mask_value
+        spec[:, self._span(self.freq_mask, spec.shape[1]), :] = self.mask_value
+        results['spec'] = spec
+        return results
+
+
+@TRANSFORMS.register_module()
+class LogSpectrogram(BaseTransform):
+    """LVS / EZ-VSL's audio front end: waveform to a scaled log power spectrogram.
+
+    The waveform is clipped to [-1, 1]; ``scipy.signal.spectrogram`` (Tukey window,
+    per-segment mean removal, power spectral density) with ``nperseg=512`` and
+    ``noverlap=274``; then ``log(S + 1e-7) / scale``. Output ``spec`` is
+    (1, nperseg // 2 + 1, T): 1 x 257 x 671 for 10 s at 16 kHz.
+
+    Args:
+        sample_rate (int): Expected sample rate of ``audio``. Defaults to 16000.
+        nperseg (int): Segment length. Defaults to 512.
+        noverlap (int): Overlap between segments. Defaults to 274.
+        scale (float): Divisor of the log spectrogram (EZ-VSL's Normalize(0, 12)).
+            Defaults to 12.0.
+    """
+
+    def __init__(self, sample_rate: int = 16000, nperseg: int = 512, noverlap: int = 274,
+                 scale: float = 12.0) -> None:
+        self.sample_rate = sample_rate
+        self.nperseg = nperseg
+        self.noverlap = noverlap
+        self.scale = scale
+
+    def transform(self, results: dict) -> dict:
+        from scipy import signal
+        if results.get('sample_rate', self.sample_rate) != self.sample_rate:
+            raise ValueError(f'{results.get("video_path") or results.get("audio_path")}: '
+                             f'audio at {results["sample_rate"]} Hz, the spectrogram '
+                             f'expects {self.sample_rate} Hz')
+        wave = np.clip(np.asarray(results['audio'], dtype=np.float64), -1.0, 1.0)
+        _, _, power = signal.spectrogram(wave, self.sample_rate, nperseg=self.nperseg,
+                                         noverlap=self.noverlap)
+        results['spec'] = (np.log(power + 1e-7) / self.scale)[None].astype(np.float32)
         return results
