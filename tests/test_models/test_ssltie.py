@@ -72,3 +72,23 @@ def test_other_audio_control_with_a_one_clip_batch():
     import pytest
     with pytest.raises(ValueError, match='needs a second clip'):
         fresh(**model.data_preprocessor(batch(b=1, views=1), False), mode='predict')
+
+
+def test_view_transform_makes_the_second_view_on_device():
+    torch.manual_seed(0)
+    model = build_model(view_transform=dict(type='RandomEquivarianceTransform',
+                                            scales=(1.0,)))
+    data = model.data_preprocessor(batch(b=3, views=1), True)
+    losses = model(**data, mode='loss')
+    assert set(losses) == {'loss_cl', 'loss_equiv'}
+    assert losses['loss_equiv'] > 0
+    sum(losses.values()).backward()
+    assert model.visual_encoder.trunk[0].weight.grad.abs().sum() > 0
+
+
+def test_view_transform_refuses_pipeline_views():
+    import pytest
+    model = build_model(view_transform=dict(type='RandomEquivarianceTransform'))
+    data = model.data_preprocessor(batch(views=2), True)
+    with pytest.raises(ValueError, match='one view per clip'):
+        model(**data, mode='loss')

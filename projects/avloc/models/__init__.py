@@ -1,4 +1,5 @@
 from .algorithms import *  # noqa: F401,F403
+from .augments import *  # noqa: F401,F403
 from .data_preprocessors import *  # noqa: F401,F403
 from .encoders import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403

@@ -29,8 +29,12 @@ class SSLTIE(BaseModel):
         visual_encoder (dict): (B, 3, H, W) -> (B, C, h, w).
         audio_encoder (dict): (B, 1, F, T) -> (B, C).
         contrastive_loss (dict): The localisation contrastive loss.
-        equivariance_loss (dict, optional): Applied when the batch has two or more
-            views. Defaults to None.
+        equivariance_loss (dict, optional): Applied between the first two views.
+            Defaults to None.
+        view_transform (dict, optional): Makes the second view on the model's
+            device from the pipeline's single view (the public code's way, e.g.
+            :class:`RandomEquivarianceTransform`); None takes the views the data
+            pipeline made. Defaults to None.
         data_preprocessor (dict, optional): Defaults to None.
         test_cfg (dict, optional): ``other_audio_control=True`` also predicts each
             frame's heatmap with the previous clip's audio (a control that must
@@ -40,6 +44,7 @@ class SSLTIE(BaseModel):
 
     def __init__(self, visual_encoder: dict, audio_encoder: dict, contrastive_loss: dict,
                  equivariance_loss: Optional[dict] = None,
+                 view_transform: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  test_cfg: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
@@ -47,6 +52,7 @@ class SSLTIE(BaseModel):
         self.audio_encoder = MODELS.build(audio_encoder)
         self.contrastive_loss = MODELS.build(contrastive_loss)
         self.equivariance_loss = MODELS.build(equivariance_loss) if equivariance_loss else None
+        self.view_transform = MODELS.build(view_transform) if view_transform else None
         self.test_cfg = test_cfg or {}
         self._previous_audio: Optional[torch.Tensor] = None  # for 1-clip test batches
 
@@ -65,25 +71,44 @@ class SSLTIE(BaseModel):
 
     def loss(self, inputs: Dict[str, torch.Tensor],
              data_samples: List[AVDataSample]) -> Dict[str, torch.Tensor]:
-        imgs, audio = inputs['imgs'], self.audio_encoder(inputs['spec'])
-        num_views = imgs.shape[1]
-        # One encoder pass over all views: (B * V, 3, H, W) -> (B, V, C, h, w).
-        visual = self.visual_encoder(imgs.flatten(0, 1))
-        visual = visual.unflatten(0, imgs.shape[:2])
-        losses, heatmaps = {}, []
-        loss_cl = 0.0
-        for v in range(num_views):
-            cross = cosine_heatmaps(visual[:, v], audio)  # (B, B, h, w)
+        audio = self.audio_encoder(inputs['spec'])
+        views, matrices, valids = self._views(inputs['imgs'], data_samples)
+        visual = self._encode_views(views)
+        heatmaps, loss_cl = [], 0.0
+        for feature_map in visual:
+            cross = cosine_heatmaps(feature_map, audio)  # (B, B, h, w)
             loss_cl = loss_cl + self.contrastive_loss(cross)
             heatmaps.append(torch.diagonal(cross).permute(2, 0, 1)[:, None])  # (B, 1, h, w)
-        losses['loss_cl'] = loss_cl / num_views
-        if self.equivariance_loss is not None and num_views > 1:
-            matrices = torch.stack([s.homography_matrices for s in data_samples])
-            valid = torch.stack([s.valid_masks for s in data_samples])  # (B, V, H, W)
+        losses = dict(loss_cl=loss_cl / len(views))
+        if self.equivariance_loss is not None and len(views) > 1:
             losses['loss_equiv'] = self.equivariance_loss(
-                heatmaps[0], heatmaps[1], matrices[:, 0], matrices[:, 1], valid[:, :1],
-                valid[:, 1:2])
+                heatmaps[0], heatmaps[1], matrices[0], matrices[1], valids[0], valids[1])
         return losses
+
+    def _views(self, imgs: torch.Tensor, data_samples: List[AVDataSample]) -> tuple:
+        """The views to contrast: (B, 3, H, W) frames, (B, 3, 3) decoded-frame-to-view
+        homographies and (B, 1, H, W) valid masks, one of each per view."""
+        matrices = torch.stack([s.homography_matrices for s in data_samples])  # (B, V, 3, 3)
+        valids = torch.stack([s.valid_masks for s in data_samples])  # (B, V, H, W)
+        views = [imgs[:, v] for v in range(imgs.shape[1])]
+        matrices = [matrices[:, v] for v in range(len(views))]
+        valids = [valids[:, v:v + 1] for v in range(len(views))]
+        if self.view_transform is not None:
+            if len(views) != 1:
+                raise ValueError('view_transform makes the second view itself: the data '
+                                 f'pipeline must give one view per clip, not {len(views)}')
+            view2, t, valid2 = self.view_transform(views[0], valids[0])
+            views.append(view2)
+            matrices.append(t @ matrices[0])
+            valids.append(valid2)
+        return views, matrices, valids
+
+    def _encode_views(self, views: List[torch.Tensor]) -> List[torch.Tensor]:
+        """Visual feature maps (B, C, h, w) per view, in one encoder pass when the
+        views share a size."""
+        if len({tuple(v.shape) for v in views}) > 1:
+            return [self.visual_encoder(v) for v in views]
+        return list(self.visual_encoder(torch.cat(views)).chunk(len(views)))
 
     @torch.no_grad()
     def predict(self, inputs: Dict[str, torch.Tensor],

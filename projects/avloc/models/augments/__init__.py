@@ -1,0 +1,3 @@
+from .random_equivariance_transform import RandomEquivarianceTransform
+
+__all__ = ['RandomEquivarianceTransform']
