@@ -4,6 +4,7 @@
         work_dirs/ssltie_r18_1xb16-1e_avshapes/epoch_1.pth --show-dir overlays
 """
 import argparse
+import json
 import os
 import os.path as osp
 
@@ -28,6 +29,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--show-num', type=int, default=16,
                         help='how many overlays to write')
     parser.add_argument('--dump', help='pickle the per-clip predictions to this file')
+    parser.add_argument('--metrics-out', help='also write the scores to this JSON file')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -71,6 +73,10 @@ def main() -> None:
     if is_main_process():
         print(f'\nTest scores of {args.checkpoint} on {cfg.test_dataloader.dataset.ann_file}:')
         print(format_table(metrics))
+        if args.metrics_out:
+            with open(args.metrics_out, 'w') as f:
+                json.dump(dict(config=args.config, checkpoint=args.checkpoint,
+                               metrics=metrics), f, indent=1)
 
 
 if __name__ == '__main__':

@@ -6,24 +6,9 @@ import sys
 
 import pytest
 import torch
+from tool_runner import ROOT, data_options, run_tool
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONFIG = os.path.join(ROOT, 'configs', 'ssltie', 'ssltie_r18_1xb16-1e_avshapes.py')
-
-
-def run_tool(*args):
-    proc = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
-
-
-def data_options(root):
-    return [f'{split}_dataloader.dataset.data_root={root}' for split in
-            ('train', 'val', 'test')] + [
-        'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',
-        'test_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
-        'val_dataloader.persistent_workers=False', 'test_dataloader.persistent_workers=False']
 
 
 @pytest.fixture(scope='module')
@@ -83,12 +68,8 @@ def test_test_rejects_a_missing_checkpoint(tiny_avshapes):
 def test_dist_train_with_two_processes(tiny_avshapes, tmp_path):
     """torchrun + gloo on the CPU: DDP training and distributed evaluation."""
     work_dir = str(tmp_path / 'dist')
-    env = dict(os.environ, PORT='29533')
-    proc = subprocess.run(
-        ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', work_dir,
-         '--cfg-options', *data_options(tiny_avshapes), 'train_dataloader.batch_size=4'],
-        cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    log = proc.stdout + proc.stderr
+    log = run_tool('tools/dist_train.sh', CONFIG, '2', '--work-dir', work_dir,
+                   '--cfg-options', *data_options(tiny_avshapes),
+                   'train_dataloader.batch_size=4', env=dict(PORT='29533'))
     assert 'ciou/num_clips: 8' in log  # both ranks' val clips gathered once
     assert os.path.isfile(os.path.join(work_dir, 'epoch_1.pth'))

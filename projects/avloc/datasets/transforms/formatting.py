@@ -56,7 +56,8 @@ class PackAVInputs(BaseTransform):
 
     Output: ``inputs = dict(imgs=(V, 3, H, W) uint8, spec=(1, F, T) float32)`` and
     ``data_samples`` an :class:`AVDataSample` with ``homography_matrices`` (V, 3, 3),
-    ``valid_masks`` (V, H, W) bool and ``gt_bboxes`` (N, 4) normalised boxes.
+    ``valid_masks`` (V, H, W) bool and ``gt_bboxes`` (N, 4) normalised boxes. An
+    audio-only pipeline (no frame loaded) packs ``spec`` alone.
 
     Args:
         meta_keys (Sequence[str]): Keys copied into the sample's metainfo.
@@ -68,15 +69,17 @@ class PackAVInputs(BaseTransform):
         self.meta_keys = meta_keys
 
     def transform(self, results: dict) -> dict:
-        imgs = results.get('imgs', [results.get('img')])
-        matrices = results.get('homography_matrices', [results.get('homography_matrix')])
-        masks = results.get('valid_masks', [results.get('valid_mask')])
-        frames = torch.from_numpy(np.stack(imgs)).permute(0, 3, 1, 2).contiguous()
         sample = AVDataSample(metainfo={k: results[k] for k in self.meta_keys
                                         if k in results})
-        sample.homography_matrices = torch.from_numpy(np.stack(matrices).astype(np.float32))
-        sample.valid_masks = torch.from_numpy(np.stack(masks).astype(bool))
         boxes = np.asarray(results.get('gt_bboxes', np.zeros((0, 4))), dtype=np.float32)
         sample.gt_bboxes = torch.from_numpy(boxes.reshape(-1, 4))
-        inputs = dict(imgs=frames, spec=torch.from_numpy(results['spec']))
+        inputs = dict(spec=torch.from_numpy(results['spec']))
+        if 'imgs' in results or 'img' in results:  # audio-only pipelines pack no frame
+            imgs = results.get('imgs', [results.get('img')])
+            matrices = results.get('homography_matrices', [results.get('homography_matrix')])
+            masks = results.get('valid_masks', [results.get('valid_mask')])
+            inputs['imgs'] = torch.from_numpy(np.stack(imgs)).permute(0, 3, 1, 2).contiguous()
+            sample.homography_matrices = torch.from_numpy(
+                np.stack(matrices).astype(np.float32))
+            sample.valid_masks = torch.from_numpy(np.stack(masks).astype(bool))
         return dict(inputs=inputs, data_samples=sample)

@@ -11,8 +11,8 @@ from avloc.registry import MODELS
 class AVDataPreprocessor(BaseDataPreprocessor):
     """Stack, move and normalise one batch.
 
-    Output ``inputs``: ``imgs`` (B, V, 3, H, W) float, normalised per channel, and
-    ``spec`` (B, 1, F, T) float, optionally standardised.
+    Output ``inputs``: ``imgs`` (B, V, 3, H, W) float, normalised per channel (when
+    the batch has frames), and ``spec`` (B, 1, F, T) float, optionally standardised.
 
     Args:
         mean (Sequence[float]): RGB mean on the 0-255 scale. Defaults to ImageNet's.
@@ -34,9 +34,11 @@ class AVDataPreprocessor(BaseDataPreprocessor):
     def forward(self, data: dict, training: bool = False) -> dict:
         data = self.cast_data(data)
         inputs = data['inputs']
-        imgs = torch.stack(list(inputs['imgs'])).float()  # (B, V, 3, H, W)
-        imgs = (imgs - self.mean) / self.std
         spec = torch.stack(list(inputs['spec'])).float()  # (B, 1, F, T)
         if self.audio_mean is not None:
             spec = (spec - self.audio_mean) / self.audio_std
-        return dict(inputs=dict(imgs=imgs, spec=spec), data_samples=data.get('data_samples'))
+        out = dict(spec=spec)
+        if 'imgs' in inputs:  # absent from audio-only batches
+            imgs = torch.stack(list(inputs['imgs'])).float()  # (B, V, 3, H, W)
+            out['imgs'] = (imgs - self.mean) / self.std
+        return dict(inputs=out, data_samples=data.get('data_samples'))
