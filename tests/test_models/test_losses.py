@@ -3,7 +3,8 @@ import math
 import pytest
 import torch
 
-from avloc.models.losses import EquivarianceLoss, LocalizationContrastiveLoss
+from avloc.models.losses import (EquivarianceLoss, LocalizationContrastiveLoss,
+                                 MaxMILContrastiveLoss)
 
 
 def transcribed_lvs_loss(cross, eps=0.65, eps2=0.4, tau=0.03, t=0.07, quirk=False):
@@ -84,3 +85,19 @@ def test_equivariance_loss_zero_for_consistent_maps_and_masks_unseen_cells():
     assert loss(heat1, noisy, eye, flip, full, half) < 1e-10
     assert loss(heat1, noisy, eye, flip, half.flip(-1), full) < 1e-10
     assert loss(heat1, noisy, eye, flip, full, full) > 1.0
+
+
+def test_max_mil_loss_matches_transcription():
+    """EZ-VSL: logits[n, k] = max over locations of A0[n, k] / tau; CE both ways."""
+    torch.manual_seed(0)
+    cross = torch.rand(4, 4, 3, 3) * 2 - 1
+    tau = 0.03
+    logits = [[max(cross[n, k].flatten().tolist()) / tau for k in range(4)]
+              for n in range(4)]
+    total = 0.0
+    for i in range(4):
+        row = torch.tensor(logits[i])
+        col = torch.tensor([logits[n][i] for n in range(4)])
+        total += -(row[i] - torch.logsumexp(row, 0)) - (col[i] - torch.logsumexp(col, 0))
+    expected = total / 4
+    torch.testing.assert_close(MaxMILContrastiveLoss(tau)(cross), expected.float())

@@ -1,3 +1,5 @@
+from .ezvsl import EZVSL
+from .lvs import LVS
 from .ssltie import SSLTIE
 
-__all__ = ['SSLTIE']
+__all__ = ['EZVSL', 'LVS', 'SSLTIE']

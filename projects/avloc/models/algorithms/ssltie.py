@@ -13,7 +13,7 @@ from mmengine.model import BaseModel
 
 from avloc.registry import MODELS
 from avloc.structures import AVDataSample
-from ..utils import cosine_heatmaps, paired_heatmaps
+from ..utils import OtherAudioPairing, cosine_heatmaps, paired_heatmaps
 
 
 @MODELS.register_module()
@@ -54,7 +54,7 @@ class SSLTIE(BaseModel):
         self.equivariance_loss = MODELS.build(equivariance_loss) if equivariance_loss else None
         self.view_transform = MODELS.build(view_transform) if view_transform else None
         self.test_cfg = test_cfg or {}
-        self._previous_audio: Optional[torch.Tensor] = None  # for 1-clip test batches
+        self._other_audio = OtherAudioPairing()
 
     def forward(self, inputs: Dict[str, torch.Tensor],
                 data_samples: Optional[List[AVDataSample]] = None,
@@ -129,16 +129,3 @@ class SSLTIE(BaseModel):
             if control:
                 sample.pred_heatmap_other_audio = others[i]
         return data_samples
-
-    def _other_audio(self, audio: torch.Tensor) -> torch.Tensor:
-        """Each clip's "other" audio: the previous clip's in the batch, or for a
-        one-clip batch the last clip of the previous batch."""
-        if len(audio) > 1:
-            other = audio.roll(1, dims=0)
-        elif self._previous_audio is not None:
-            other = self._previous_audio[-1:]
-        else:
-            raise ValueError('other_audio_control needs a second clip: the first test '
-                             'batch holds only one')
-        self._previous_audio = audio
-        return other

@@ -28,17 +28,24 @@ def _trunk(in_channels: int) -> nn.Module:
 
 @MODELS.register_module()
 class VisualResNet18(BaseModule):
-    """Frame encoder: ResNet-18 trunk with ``layer4`` at stride 1 (output stride 16).
+    """Frame encoder: ResNet-18 trunk, by default with ``layer4`` at stride 1.
 
-    Input (B, 3, H, W) -> feature map (B, 512, H/16, W/16), e.g. 224 -> 14x14.
+    Input (B, 3, H, W) -> feature map (B, 512, H/16, W/16), e.g. 224 -> 14x14, as in
+    LVS and SSL-TIE; ``layer4_stride=2`` keeps torchvision's output stride 32
+    (224 -> 7x7), as in EZ-VSL.
+
+    Args:
+        layer4_stride (int): Stride of ``layer4``. Defaults to 1.
+        init_cfg (dict, optional): e.g. ``dict(type='Pretrained', checkpoint=...)``.
+            Defaults to None (SSL-TIE's random initialisation).
     """
 
-    def __init__(self, init_cfg=None) -> None:
+    def __init__(self, layer4_stride: int = 1, init_cfg=None) -> None:
         super().__init__(init_cfg)
         self.trunk = _trunk(3)
         layer4 = self.trunk[-1]
-        layer4[0].conv1.stride = (1, 1)
-        layer4[0].downsample[0].stride = (1, 1)
+        layer4[0].conv1.stride = (layer4_stride, layer4_stride)
+        layer4[0].downsample[0].stride = (layer4_stride, layer4_stride)
         init_ssltie_weights(self)
 
     def forward(self, imgs: torch.Tensor) -> torch.Tensor:

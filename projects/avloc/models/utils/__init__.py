@@ -1,4 +1,6 @@
 from .heatmap import cosine_heatmaps, paired_heatmaps
 from .homography_warp import grid_homography, warp_maps
+from .other_audio import OtherAudioPairing
 
-__all__ = ['cosine_heatmaps', 'paired_heatmaps', 'grid_homography', 'warp_maps']
+__all__ = ['cosine_heatmaps', 'paired_heatmaps', 'grid_homography', 'warp_maps',
+           'OtherAudioPairing']

@@ -1,0 +1,62 @@
+"""The LVS and EZ-VSL baselines on the shared encoders."""
+import pytest
+import torch
+from mmengine.registry import init_default_scope
+from test_ssltie import batch
+
+from avloc.models.algorithms.ezvsl import _min_max
+from avloc.registry import MODELS
+
+
+def build_ezvsl(layer4_stride=2, **kwargs):
+    init_default_scope('avloc')
+    return MODELS.build(dict(
+        type='EZVSL', data_preprocessor=dict(type='AVDataPreprocessor'),
+        visual_encoder=dict(type='VisualResNet18', layer4_stride=layer4_stride),
+        audio_encoder=dict(type='AudioResNet18'), loss=dict(type='MaxMILContrastiveLoss'),
+        embed_dim=64, **kwargs))
+
+
+def test_ezvsl_trains_its_projections_and_encoders():
+    model = build_ezvsl()
+    data = model.data_preprocessor(batch(views=1), True)
+    losses = model(**data, mode='loss')
+    assert set(losses) == {'loss_mil'}
+    losses['loss_mil'].backward()
+    assert model.visual_proj.weight.grad.abs().sum() > 0
+    assert model.audio_encoder.trunk[0].weight.grad.abs().sum() > 0
+    assert model(**data, mode='tensor').shape == (3, 1, 1, 1)  # 32 px at stride 32
+
+
+@pytest.mark.parametrize('alpha', [0.0, 0.4, 1.0])
+def test_ezvsl_object_prior_blend(alpha):
+    model = build_ezvsl(layer4_stride=1, object_encoder=dict(type='VisualResNet18', layer4_stride=1),
+                        test_cfg=dict(ogl_alpha=alpha, other_audio_control=True))
+    model.train()
+    assert not model.object_encoder.training  # frozen backbone stays in eval mode
+    assert not any(p.requires_grad for p in model.object_encoder.parameters())
+    model.eval()
+    data = model.data_preprocessor(batch(views=1), False)
+    out = model(**data, mode='predict')
+    imgs = data['inputs']['imgs'][:, 0]
+    heatmap = out[0].pred_heatmap
+    assert heatmap.shape == (1, 32, 32)  # at the input's resolution
+    assert heatmap.min() == 0 and heatmap.max() == 1
+    up = lambda m: torch.nn.functional.interpolate(  # noqa: E731
+        m, size=(32, 32), mode='bilinear', align_corners=True)
+    av = _min_max(up(model(**data, mode='tensor')))
+    obj = _min_max(up(model.object_encoder(imgs).abs().mean(1, keepdim=True)))
+    expected = _min_max(alpha * av + (1 - alpha) * obj)
+    torch.testing.assert_close(heatmap, expected[0], atol=1e-5, rtol=0)
+    assert out[0].pred_heatmap_other_audio.shape == (1, 32, 32)
+
+
+def test_lvs_is_the_contrastive_loss_alone():
+    init_default_scope('avloc')
+    model = MODELS.build(dict(
+        type='LVS', data_preprocessor=dict(type='AVDataPreprocessor'),
+        visual_encoder=dict(type='VisualResNet18'), audio_encoder=dict(type='AudioResNet18'),
+        contrastive_loss=dict(type='LocalizationContrastiveLoss')))
+    assert model.equivariance_loss is None and model.view_transform is None
+    data = model.data_preprocessor(batch(views=2), True)
+    assert set(model(**data, mode='loss')) == {'loss_cl'}
