@@ -51,3 +51,23 @@ def test_resize_and_centre_prior():
     assert heat.shape == (224, 224) and heat.min() == 0 and heat.max() == 1
     prior = median_threshold_mask(centre_prior_map())
     assert abs(prior.mean() - 0.5) < 0.01 and prior[112, 112] and not prior[0, 0]
+
+
+def test_consensus_map_weighs_annotator_agreement():
+    """Flickr: min(count / 2, 1), with the LVS coordinates px * 224 / 256 (int)."""
+    boxes = np.array([[0, 0, 128, 128], [64, 64, 192, 192], [64, 64, 100, 100]]) / 256
+    gt = boxes_to_gt_map(boxes, size=224, rule='consensus')
+    assert gt[10, 10] == 0.5  # one annotator
+    assert gt[100, 100] == 1.0  # two annotators overlap (56:112 in both boxes)
+    assert gt[70, 70] == 1.0  # three annotators, capped at 1
+    assert gt[200, 200] == 0.0
+    assert gt[56:112, 56:112].min() == 1.0 and gt[111, 112] == 0.5  # 128 * 224/256 = 112
+    with pytest.raises(ValueError, match="rule must be 'union' or 'consensus'"):
+        boxes_to_gt_map(boxes, rule='mean')
+
+
+def test_ciou_with_a_consensus_map():
+    gt = np.array([[1.0, 0.5], [0.0, 0.0]])
+    pred = np.array([[1, 0], [1, 0]], bool)
+    # sum(P * G) = 1; sum(G) = 1.5; P outside G = 1 -> 1 / 2.5
+    assert ciou(pred, gt) == pytest.approx(0.4)

@@ -76,3 +76,12 @@ def test_frame_at_a_chosen_time(tmp_path, frame, tone):
     assert abs(float(img.mean()) - 80) < 4  # frame 2 of 0..3
     with pytest.raises(MediaError, match='moving.mp4: frame_time 3.0s is outside'):
         LoadFrame(frame_time=3.0)(dict(video_path=path))
+
+
+def test_keep_the_first_seconds_then_tile(tmp_path):
+    ramp = np.linspace(-0.5, 0.5, 16000).astype(np.float32)  # every sample distinct
+    write_wav(str(tmp_path / 'a.wav'), ramp, 16000)
+    audio = LoadAudio(duration=1.0, keep_duration=0.25, min_duration=0.1)(
+        dict(audio_path=str(tmp_path / 'a.wav')))['audio']
+    assert audio.shape == (16000,)
+    np.testing.assert_allclose(audio, np.tile(ramp[:4000], 4), atol=1e-4)

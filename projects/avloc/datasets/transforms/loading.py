@@ -96,16 +96,22 @@ class LoadAudio(BaseTransform):
         min_duration (float): Shortest usable audio in seconds. Defaults to 0.5.
         silence_threshold (float): Peak amplitude below which audio counts as
             silent. Defaults to 1e-4.
+        keep_duration (float, optional): Keep only this many seconds from
+            ``offset`` before tiling to ``duration`` (SSL-TIE trains on the first 3 s
+            of a VGG-Sound clip, 4 s of a Flickr clip, tiled to 10 s). None keeps
+            the whole window. Defaults to None.
     """
 
     def __init__(self, sample_rate: int = 16000, duration: float = 10.0,
                  offset: float = 0.0, min_duration: float = 0.5,
-                 silence_threshold: float = 1e-4) -> None:
+                 silence_threshold: float = 1e-4,
+                 keep_duration: Optional[float] = None) -> None:
         self.sample_rate = sample_rate
         self.duration = duration
         self.offset = offset
         self.min_duration = min_duration
         self.silence_threshold = silence_threshold
+        self.keep_duration = keep_duration
 
     def _decode(self, path: str) -> np.ndarray:
         import decord
@@ -122,7 +128,9 @@ class LoadAudio(BaseTransform):
         samples = self._decode(path)
         start = int(round(self.offset * self.sample_rate))
         length = int(round(self.duration * self.sample_rate))
-        window = samples[start:start + length]
+        kept = length if self.keep_duration is None else min(
+            length, int(round(self.keep_duration * self.sample_rate)))
+        window = samples[start:start + kept]
         if len(window) < self.min_duration * self.sample_rate:
             raise MediaError(
                 f'{path}: {len(window) / self.sample_rate:.2f}s of audio from '

@@ -35,17 +35,24 @@ def median_threshold_mask(heatmap: np.ndarray) -> np.ndarray:
     return heatmap > flat[len(flat) // 2]
 
 
-def boxes_to_gt_map(boxes: np.ndarray, size: int = EVAL_SIZE) -> np.ndarray:
-    """VGG-SS ground truth: union of (N, 4) normalised boxes on a (size, size) grid.
+def boxes_to_gt_map(boxes: np.ndarray, size: int = EVAL_SIZE,
+                    rule: str = 'union') -> np.ndarray:
+    """Ground-truth map of (N, 4) normalised boxes on a (size, size) grid.
 
     Coordinates are clipped to [0, 1], scaled by ``size`` and truncated, and a box
     covers rows ``y1:y2`` and columns ``x1:x2`` as in the public evaluators.
+    ``rule='union'`` (VGG-SS) marks every pixel inside any box; ``'consensus'``
+    (Flickr-SoundNet, several annotators) counts the boxes over each pixel and takes
+    ``min(count / 2, 1)``, so a pixel two annotators agree on weighs 1 and one
+    annotator's pixel 0.5.
     """
-    gt = np.zeros((size, size), np.float32)
+    if rule not in ('union', 'consensus'):
+        raise ValueError(f"rule must be 'union' or 'consensus', got {rule!r}")
+    count = np.zeros((size, size), np.float32)
     for x1, y1, x2, y2 in (np.clip(np.asarray(boxes, np.float64).reshape(-1, 4), 0, 1)
                            * size).astype(int):
-        gt[y1:y2, x1:x2] = 1
-    return gt
+        count[y1:y2, x1:x2] += 1
+    return np.minimum(count, 1) if rule == 'union' else np.minimum(count / 2, 1)
 
 
 def ciou(pred: np.ndarray, gt: np.ndarray) -> float:

@@ -27,16 +27,21 @@ class CIoUMetric(BaseMetric):
 
     Args:
         threshold (float): cIoU threshold of the headline number. Defaults to 0.5.
+        gt_map (str): How boxes become the ground-truth map: 'union' (VGG-SS) or
+            'consensus' (Flickr-SoundNet's annotators), see
+            :func:`boxes_to_gt_map`. Defaults to 'union'.
         collect_device (str): Defaults to 'cpu'.
         prefix (str, optional): Defaults to 'ciou'.
     """
 
     default_prefix = 'ciou'
 
-    def __init__(self, threshold: float = 0.5, collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
+    def __init__(self, threshold: float = 0.5, gt_map: str = 'union',
+                 collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        boxes_to_gt_map(np.zeros((0, 4)), rule=gt_map)  # reject an unknown rule now
         self.threshold = threshold
+        self.gt_map = gt_map
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
@@ -57,7 +62,7 @@ class CIoUMetric(BaseMetric):
         centre = median_threshold_mask(centre_prior_map())
         model, prior, other, unscored = [], [], [], 0
         for entry in results:
-            gt = boxes_to_gt_map(entry['gt_bboxes'])
+            gt = boxes_to_gt_map(entry['gt_bboxes'], rule=self.gt_map)
             if gt.sum() == 0:
                 unscored += 1
                 continue
@@ -74,6 +79,7 @@ class CIoUMetric(BaseMetric):
         metrics['num_clips'] = len(model)
         metrics['num_unscored'] = unscored
         MMLogger.get_current_instance().info(
-            f'cIoU protocol LVS (median threshold, strict >): scored {len(model)} of '
+            f'cIoU protocol LVS (median threshold, strict >; {self.gt_map} '
+            f'ground truth): scored {len(model)} of '
             f'{len(results)} clips ({unscored} with an empty ground-truth map)')
         return metrics

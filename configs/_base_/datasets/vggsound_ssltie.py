@@ -1,0 +1,45 @@
+# VGG-Sound training and VGG-SS testing with the public SSL-TIE code's data recipe
+# (ssltie.md): one frame per clip (extracted at about 5 s), audio at 16 kHz whose
+# first 3 s are tiled to 10 s, a 257-band mel spectrogram in dB (1 x 257 x 670),
+# SpecAugment, and the "moco_v2" frame augmentation at 224 px.
+# Layout under data_root: frames/<id>.jpg, audio/<id>.wav and meta/ (a copy of
+# tools/data/vggsound/meta). Raw videos work too: data_prefix=dict(video='video').
+dataset_type = 'VGGSoundDataset'
+data_root = 'data/vggsound'
+data_prefix = dict(frame='frames', audio='audio')
+train_audio = dict(type='LoadAudio', sample_rate=16000, duration=10.0, keep_duration=3.0)
+test_audio = dict(type='LoadAudio', sample_rate=16000, duration=10.0)
+spectrogram = dict(type='AudioToSpectrogram', sample_rate=16000, n_fft=512,
+                   hop_length=239, n_mels=257)
+spec_augment = dict(type='SpecAugment', time_mask=180, freq_mask=35, prob=0.8)
+view_pipeline = [
+    dict(type='RandomResizedCrop', size=224, scale=(0.3, 1.0)),
+    dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1,
+         prob=0.8),
+    dict(type='RandomGrayscale', prob=0.2),
+    dict(type='RandomGaussianBlur', sigma=(0.1, 2.0), kernel_size=23, prob=0.5),
+    dict(type='RandomFlip', prob=0.5),
+]
+train_pipeline = [
+    dict(type='LoadFrame', frame_time=5.0), train_audio, spectrogram, spec_augment,
+    dict(type='MultiView', num_views=1, transforms=view_pipeline),
+    dict(type='PackAVInputs'),
+]
+test_pipeline = [
+    dict(type='LoadFrame', frame_time=5.0), test_audio, spectrogram,
+    dict(type='Resize', scale=224, interpolation='bicubic'),
+    dict(type='CenterCrop', size=224),
+    dict(type='PackAVInputs'),
+]
+train_dataloader = dict(
+    batch_size=32, num_workers=8, persistent_workers=True, drop_last=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type=dataset_type, data_root=data_root, data_prefix=data_prefix,
+                 ann_file='meta/vggss_144k.txt', pipeline=train_pipeline))
+test_dataloader = dict(
+    batch_size=32, num_workers=8, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type=dataset_type, data_root=data_root, data_prefix=data_prefix,
+                 ann_file='meta/ssltie_test_vggss_4911.txt', box_file='meta/vggss.json',
+                 box_policy='clip', pipeline=test_pipeline, test_mode=True))
+test_evaluator = dict(type='CIoUMetric')

@@ -1,0 +1,32 @@
+# SSL-TIE trained on Flickr-SoundNet 144k, tested on the Flickr-SoundNet test set
+# (249 clips, consensus of the annotators' boxes). Flickr audio is 22,050 Hz mp3, of
+# which training keeps the first 4 s (tiled to 10 s): a 1 x 257 x 923 spectrogram.
+# Published: cIoU@0.5 0.815, AUC 0.611.
+# Layout under data/flickr: frames/<id>.jpg, audio/<id>.mp3, Annotations/<id>.xml
+# (test) and meta/ (a copy of tools/data/flickr/meta).
+_base_ = ['./ssltie_r18_1xb32-100e_vggsound144k.py']
+dataset_type = 'FlickrSoundNetDataset'
+data_root = 'data/flickr'
+train_audio = dict(type='LoadAudio', sample_rate=22050, duration=10.0, keep_duration=4.0)
+test_audio = dict(type='LoadAudio', sample_rate=22050, duration=10.0)
+spectrogram = dict(type='AudioToSpectrogram', sample_rate=22050, n_fft=512,
+                   hop_length=239, n_mels=257)
+train_pipeline = [
+    dict(type='LoadFrame'), train_audio, spectrogram, {{_base_.spec_augment}},
+    dict(type='MultiView', num_views=1, transforms={{_base_.view_pipeline}}),
+    dict(type='PackAVInputs'),
+]
+test_pipeline = [
+    dict(type='LoadFrame'), test_audio, spectrogram,
+    dict(type='Resize', scale=224, interpolation='bicubic'),
+    dict(type='CenterCrop', size=224),
+    dict(type='PackAVInputs'),
+]
+train_dataloader = dict(dataset=dict(
+    type=dataset_type, data_root=data_root, ann_file='meta/flickr_144k.txt',
+    audio_ext='.mp3', pipeline=train_pipeline))
+test_dataloader = dict(dataset=dict(
+    _delete_=True, type=dataset_type, data_root=data_root, ann_file='meta/flickr_test.csv',
+    data_prefix=dict(frame='frames', audio='audio'), audio_ext='.mp3',
+    annotation_dir='Annotations', pipeline=test_pipeline, test_mode=True))
+test_evaluator = dict(type='CIoUMetric', gt_map='consensus')

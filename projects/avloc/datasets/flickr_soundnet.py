@@ -1,0 +1,78 @@
+"""Flickr-SoundNet clips, with the per-clip XML boxes of its test set."""
+import os.path as osp
+import xml.etree.ElementTree as ET
+from typing import List
+
+import numpy as np
+
+from avloc.registry import DATASETS
+from .vggsound import VGGSoundDataset
+
+
+def read_flickr_xml(path: str, frame_size: int = 256) -> np.ndarray:
+    """Every annotator's box of one Flickr-SoundNet test clip.
+
+    Each ``<bbox>`` element holds one annotator's box: a first child that is not a
+    coordinate, then xmin, ymin, xmax, ymax in pixels of a ``frame_size`` square
+    frame (the layout the LVS evaluator reads).
+
+    Returns:
+        np.ndarray: (N, 4) boxes normalised to [0, 1], one per annotator box.
+    """
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError) as err:
+        raise ValueError(f'{path}: not a readable annotation file ({err})') from err
+    boxes = []
+    for element in root.iter('bbox'):
+        values = [child.text for child in element][1:]
+        try:
+            coords = [float(v) for v in values]
+        except (TypeError, ValueError):
+            coords = []
+        if len(coords) != 4:
+            raise ValueError(f'{path}: a <bbox> should hold a label then xmin, ymin, '
+                             f'xmax, ymax, found {values}')
+        boxes.append(coords)
+    if not boxes:
+        raise ValueError(f'{path}: no <bbox> element')
+    return np.asarray(boxes, np.float32) / frame_size
+
+
+@DATASETS.register_module()
+class FlickrSoundNetDataset(VGGSoundDataset):
+    """Flickr-SoundNet clips in the extracted layout of the public code.
+
+    Training lists are the 10k / 144k id lists; the test set (``flickr_test.csv``,
+    249 clips) takes its boxes from ``<data_root>/<annotation_dir>/<id>.xml``. All
+    annotators' boxes are kept: score them with ``CIoUMetric(gt_map='consensus')``,
+    the protocol's consensus map.
+
+    Args:
+        annotation_dir (str, optional): Folder of the XML files; required in test
+            mode. Defaults to 'Annotations'.
+        annotation_frame_size (int): Side of the square frame the XML pixel
+            coordinates refer to. Defaults to 256.
+        **kwargs: Passed to :class:`VGGSoundDataset` (defaults here: extracted
+            frames + 22,050 Hz mp3 audio).
+    """
+
+    def __init__(self, annotation_dir: str = 'Annotations', annotation_frame_size: int = 256,
+                 **kwargs) -> None:
+        self.annotation_dir = annotation_dir
+        self.annotation_frame_size = annotation_frame_size
+        kwargs.setdefault('data_prefix', dict(frame='frames', audio='audio'))
+        kwargs.setdefault('audio_ext', '.mp3')
+        super().__init__(**kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        data_list = super().load_data_list()
+        if self.test_mode:
+            folder = osp.join(self.data_root, self.annotation_dir)
+            for item in data_list:
+                path = osp.join(folder, item['clip_id'] + '.xml')
+                if not osp.isfile(path):
+                    raise FileNotFoundError(f'{path}: no annotation for test clip '
+                                            f'{item["clip_id"]} of {self.ann_file}')
+                item['gt_bboxes'] = read_flickr_xml(path, self.annotation_frame_size)
+        return data_list

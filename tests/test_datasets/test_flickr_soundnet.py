@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+from mmengine.registry import init_default_scope
+
+from avloc.datasets import FlickrSoundNetDataset, read_flickr_xml
+from avloc.datasets.synthesis import write_wav
+
+# Shaped like the Flickr-SoundNet test annotations: several annotators' <bbox>
+# elements, each a label child then pixel coordinates in a 256x256 frame.
+XML = """<?xml version="1.0"?>
+<annotation><file>{id}</file>
+  <object><bbox><label>person</label><xmin>10</xmin><ymin>20</ymin><xmax>138</xmax><ymax>148</ymax></bbox></object>
+  <object><bbox><label>person</label><xmin>0</xmin><ymin>64</ymin><xmax>128</xmax><ymax>256</ymax></bbox></object>
+</annotation>
+"""
+
+
+@pytest.fixture
+def flickr_root(tmp_path, frame, tone):
+    import cv2
+    for sub in ('frames', 'audio', 'Annotations', 'meta'):
+        (tmp_path / sub).mkdir()
+    ids = ['1000', '1001']
+    for clip_id in ids:
+        cv2.imwrite(str(tmp_path / 'frames' / f'{clip_id}.jpg'), frame)
+        write_wav(str(tmp_path / 'audio' / f'{clip_id}.wav'), tone, 16000)
+        (tmp_path / 'Annotations' / f'{clip_id}.xml').write_text(XML.format(id=clip_id))
+    (tmp_path / 'meta' / 'flickr_test.csv').write_text('1000,4\n1001,4')
+    return tmp_path
+
+
+def build(root, **kwargs):
+    init_default_scope('avloc')
+    return FlickrSoundNetDataset(
+        data_root=str(root), ann_file='meta/flickr_test.csv', audio_ext='.wav',
+        test_mode=True, pipeline=[dict(type='LoadFrame'), dict(type='LoadAudio', duration=1.0),
+                                  dict(type='AudioToSpectrogram', n_mels=32, hop_length=250),
+                                  dict(type='Resize', scale=(32, 32)),
+                                  dict(type='PackAVInputs')], **kwargs)
+
+
+def test_every_annotator_box_is_kept(flickr_root):
+    dataset = build(flickr_root)
+    assert len(dataset) == 2
+    sample = dataset[0]['data_samples']
+    np.testing.assert_allclose(sample.gt_bboxes.numpy(), np.array(
+        [[10, 20, 138, 148], [0, 64, 128, 256]]) / 256, rtol=1e-6)
+    assert sample.clip_id == '1000'
+
+
+def test_missing_and_malformed_annotations_are_named(flickr_root):
+    (flickr_root / 'Annotations' / '1001.xml').unlink()
+    with pytest.raises(FileNotFoundError, match='1001.xml: no annotation for test clip'):
+        build(flickr_root)
+    bad = flickr_root / 'bad.xml'
+    bad.write_text('<a><bbox><label>x</label><xmin>1</xmin><ymin>2</ymin></bbox></a>')
+    with pytest.raises(ValueError, match=r"bad.xml: a <bbox> should hold a label then"):
+        read_flickr_xml(str(bad))
+    bad.write_text('<a><bbox>')
+    with pytest.raises(ValueError, match='bad.xml: not a readable annotation file'):
+        read_flickr_xml(str(bad))
