@@ -90,3 +90,14 @@ def test_flickr_config_scores_the_consensus_map(tmp_path):
                    'test_dataloader.dataset.audio_ext=.wav', 'test_dataloader.batch_size=2',
                    'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False')
     assert 'consensus ground truth): scored 2 of 2 clips' in out
+
+
+@pytest.mark.parametrize('metafile', sorted(glob.glob(os.path.join(ROOT, 'configs', '*',
+                                                                    'metafile.yml'))))
+def test_metafile_names_existing_configs(metafile):
+    import yaml
+    with open(metafile) as f:
+        models = yaml.safe_load(f)['Models']
+    for model in models:
+        assert os.path.isfile(os.path.join(ROOT, model['Config'])), model['Config']
+        assert os.path.basename(model['Config']) == model['Name'] + '.py'

@@ -1,0 +1,42 @@
+"""The ablation script: runs, aggregates over seeds, resumes, writes the README table."""
+import json
+import os
+
+from tool_runner import ROOT, data_options, run_tool
+
+
+def test_ablation_runs_aggregates_and_resumes(tiny_avshapes, tmp_path):
+    work_dir = str(tmp_path / 'ablation')
+    args = ['tools/analysis/ssltie_ablation.py', '--rows', 'a-contrastive', '--seeds', '0',
+            '1', '--work-dir', work_dir, '--cfg-options', *data_options(tiny_avshapes),
+            'train_dataloader.batch_size=8']
+    log = run_tool(*args)
+    scores = [json.load(open(os.path.join(work_dir, 'a-contrastive', f'seed{s}',
+                                          'scores.json'))) for s in (0, 1)]
+    assert [s['seed'] for s in scores] == [0, 1]
+    ciou = [s['ciou/cIoU@0.5'] for s in scores]
+    mean = sum(ciou) / 2
+    assert f'| contrastive loss only | {mean:.3f} ± ' in log
+    assert f'{ciou[0]:.3f} / {ciou[1]:.3f}' in log
+    # A second run reuses the finished work instead of training again.
+    logs = [os.path.join(work_dir, 'a-contrastive', f'seed{s}', 'train.log') for s in (0, 1)]
+    stamps = [os.stat(p).st_mtime_ns for p in logs]
+    again = run_tool(*args)
+    assert [os.stat(p).st_mtime_ns for p in logs] == stamps
+    assert f'{mean:.3f} ± ' in again
+    assert os.path.isfile(os.path.join(work_dir, 'ablation.md'))
+
+
+def test_update_readme_replaces_only_the_marked_table(tmp_path, monkeypatch):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'ssltie_ablation', os.path.join(ROOT, 'tools', 'analysis', 'ssltie_ablation.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    readme = tmp_path / 'README.md'
+    readme.write_text('intro\n<!-- ablation-table:start -->\nold\n<!-- ablation-table:end -->\nend\n')
+    monkeypatch.setattr(module, 'ROOT', str(tmp_path))
+    monkeypatch.setattr(module, 'README', 'README.md')
+    module.update_readme('| new |')
+    assert readme.read_text() == ('intro\n<!-- ablation-table:start -->\n| new |\n'
+                                  '<!-- ablation-table:end -->\nend\n')
