@@ -9,8 +9,10 @@ from avloc.datasets.synthesis import write_wav
 # elements, each a label child then pixel coordinates in a 256x256 frame.
 XML = """<?xml version="1.0"?>
 <annotation><file>{id}</file>
-  <object><bbox><label>person</label><xmin>10</xmin><ymin>20</ymin><xmax>138</xmax><ymax>148</ymax></bbox></object>
-  <object><bbox><label>person</label><xmin>0</xmin><ymin>64</ymin><xmax>128</xmax><ymax>256</ymax></bbox></object>
+  <object><bbox><label>person</label>
+    <xmin>10</xmin><ymin>20</ymin><xmax>138</xmax><ymax>148</ymax></bbox></object>
+  <object><bbox><label>person</label>
+    <xmin>0</xmin><ymin>64</ymin><xmax>128</xmax><ymax>256</ymax></bbox></object>
 </annotation>
 """
 

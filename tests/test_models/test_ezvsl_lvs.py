@@ -13,8 +13,8 @@ def build_ezvsl(layer4_stride=2, **kwargs):
     return MODELS.build(dict(
         type='EZVSL', data_preprocessor=dict(type='AVDataPreprocessor'),
         visual_encoder=dict(type='VisualResNet18', layer4_stride=layer4_stride),
-        audio_encoder=dict(type='AudioResNet18'), loss=dict(type='MaxMILContrastiveLoss'),
-        embed_dim=64, **kwargs))
+        audio_encoder=dict(type='AudioResNet18'),
+        loss=dict(type='MaxMILContrastiveLoss'), embed_dim=64, **kwargs))
 
 
 def test_ezvsl_trains_its_projections_and_encoders():

@@ -9,7 +9,7 @@ def test_ablation_runs_aggregates_and_resumes(tiny_avshapes, tmp_path):
     work_dir = str(tmp_path / 'ablation')
     args = ['tools/analysis/ssltie_ablation.py', '--rows', 'a-contrastive', '--seeds', '0',
             '1', '--work-dir', work_dir, '--cfg-options', *data_options(tiny_avshapes),
-            'train_dataloader.batch_size=8']
+            'train_dataloader.batch_size=8', 'train_cfg.max_epochs=1']
     log = run_tool(*args)
     scores = [json.load(open(os.path.join(work_dir, 'a-contrastive', f'seed{s}',
                                           'scores.json'))) for s in (0, 1)]
@@ -34,7 +34,8 @@ def test_update_readme_replaces_only_the_marked_table(tmp_path, monkeypatch):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     readme = tmp_path / 'README.md'
-    readme.write_text('intro\n<!-- ablation-table:start -->\nold\n<!-- ablation-table:end -->\nend\n')
+    readme.write_text('intro\n<!-- ablation-table:start -->\nold\n'
+                      '<!-- ablation-table:end -->\nend\n')
     monkeypatch.setattr(module, 'ROOT', str(tmp_path))
     monkeypatch.setattr(module, 'README', 'README.md')
     module.update_readme('| new |')

@@ -6,7 +6,8 @@ from .loading import LoadAudio, LoadFrame, MediaError
 from .photometric import ColorJitter, RandomGaussianBlur, RandomGrayscale
 
 __all__ = [
-    'AudioToSpectrogram', 'LogSpectrogram', 'SpecAugment', 'MixAudio', 'MultiView', 'PackAVInputs', 'CenterCrop', 'RandomFlip',
-    'RandomResizedCrop', 'RandomRotate', 'Resize', 'LoadAudio', 'LoadFrame', 'MediaError',
-    'ColorJitter', 'RandomGaussianBlur', 'RandomGrayscale'
+    'AudioToSpectrogram', 'LogSpectrogram', 'SpecAugment', 'MixAudio', 'MultiView',
+    'PackAVInputs', 'CenterCrop', 'RandomFlip', 'RandomResizedCrop', 'RandomRotate',
+    'Resize', 'LoadAudio', 'LoadFrame', 'MediaError', 'ColorJitter', 'RandomGaussianBlur',
+    'RandomGrayscale'
 ]
