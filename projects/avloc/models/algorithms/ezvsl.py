@@ -14,7 +14,8 @@ from mmengine.model import BaseModel
 
 from avloc.registry import MODELS
 from avloc.structures import AVDataSample
-from ..utils import OtherAudioPairing, cosine_heatmaps, paired_heatmaps
+from ..utils import (OtherAudioPairing, attach_predictions, cosine_heatmaps,
+                     paired_heatmaps)
 
 
 def _min_max(maps: torch.Tensor) -> torch.Tensor:
@@ -120,12 +121,4 @@ class EZVSL(BaseModel):
             heatmaps = self._with_object_prior(heatmaps, imgs)
             if control:
                 others = self._with_object_prior(others, imgs)
-        visual_emb = F.normalize(visual.mean((2, 3)), dim=1)
-        audio_emb = F.normalize(audio, dim=1)
-        for i, sample in enumerate(data_samples):
-            sample.pred_heatmap = heatmaps[i]
-            sample.audio_embedding = audio_emb[i]
-            sample.visual_embedding = visual_emb[i]
-            if control:
-                sample.pred_heatmap_other_audio = others[i]
-        return data_samples
+        return attach_predictions(data_samples, heatmaps, visual, audio, others)

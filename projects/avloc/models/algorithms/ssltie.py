@@ -8,12 +8,12 @@ Train on the embedded benchmark::
 from typing import Dict, List, Optional, Union
 
 import torch
-import torch.nn.functional as F
 from mmengine.model import BaseModel
 
 from avloc.registry import MODELS
 from avloc.structures import AVDataSample
-from ..utils import OtherAudioPairing, cosine_heatmaps, paired_heatmaps
+from ..utils import (OtherAudioPairing, attach_predictions, cosine_heatmaps,
+                     paired_heatmaps)
 
 
 @MODELS.register_module()
@@ -117,15 +117,7 @@ class SSLTIE(BaseModel):
         visual = self.visual_encoder(inputs['imgs'][:, 0])  # (B, C, h, w)
         audio = self.audio_encoder(inputs['spec'])  # (B, C)
         heatmaps = paired_heatmaps(visual, audio)
-        control = self.test_cfg.get('other_audio_control', False)
-        if control:
+        others = None
+        if self.test_cfg.get('other_audio_control', False):
             others = paired_heatmaps(visual, self._other_audio(audio))
-        visual_emb = F.normalize(visual.mean((2, 3)), dim=1)
-        audio_emb = F.normalize(audio, dim=1)
-        for i, sample in enumerate(data_samples):
-            sample.pred_heatmap = heatmaps[i]
-            sample.audio_embedding = audio_emb[i]
-            sample.visual_embedding = visual_emb[i]
-            if control:
-                sample.pred_heatmap_other_audio = others[i]
-        return data_samples
+        return attach_predictions(data_samples, heatmaps, visual, audio, others)
