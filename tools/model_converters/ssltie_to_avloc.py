@@ -77,8 +77,8 @@ def convert(state_dict: Dict[str, torch.Tensor], source: str = 'checkpoint'
         if tuple(state_dict[key].shape) != shape:
             raise ConversionError(f'{source}: {key} has shape '
                                   f'{tuple(state_dict[key].shape)}, expected {shape}')
-    return OrderedDict((avloc_key(k), v.clone()) for k, v in state_dict.items()
-                       if avloc_key(k))
+    renamed = ((avloc_key(k), v) for k, v in state_dict.items())
+    return OrderedDict((k, v.clone()) for k, v in renamed if k)
 
 
 def load_released(path: str) -> dict:

@@ -9,6 +9,14 @@ from mmcv.transforms import BaseTransform
 from avloc.registry import TRANSFORMS
 
 
+def _check_sample_rate(results: dict, expected: int) -> None:
+    """Refuse audio decoded at another rate than the spectrogram was set up for."""
+    if results.get('sample_rate', expected) != expected:
+        raise ValueError(f'{results.get("video_path") or results.get("audio_path")}: '
+                         f'audio at {results["sample_rate"]} Hz, the spectrogram '
+                         f'expects {expected} Hz')
+
+
 @TRANSFORMS.register_module()
 class AudioToSpectrogram(BaseTransform):
     """Waveform (``audio``) to a dB mel spectrogram (``spec``, (1, n_mels, T)).
@@ -38,10 +46,7 @@ class AudioToSpectrogram(BaseTransform):
         self.to_db = torchaudio.transforms.AmplitudeToDB(stype='power', top_db=top_db)
 
     def transform(self, results: dict) -> dict:
-        if results.get('sample_rate', self.sample_rate) != self.sample_rate:
-            raise ValueError(f'{results.get("video_path") or results.get("audio_path")}: '
-                             f'audio at {results["sample_rate"]} Hz, the spectrogram '
-                             f'expects {self.sample_rate} Hz')
+        _check_sample_rate(results, self.sample_rate)
         with torch.no_grad():
             wave = torch.from_numpy(np.ascontiguousarray(results['audio']))
             spec = self.to_db(self.mel(wave[None]))  # (1, n_mels, T)
@@ -115,10 +120,7 @@ class LogSpectrogram(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         from scipy import signal
-        if results.get('sample_rate', self.sample_rate) != self.sample_rate:
-            raise ValueError(f'{results.get("video_path") or results.get("audio_path")}: '
-                             f'audio at {results["sample_rate"]} Hz, the spectrogram '
-                             f'expects {self.sample_rate} Hz')
+        _check_sample_rate(results, self.sample_rate)
         wave = np.clip(np.asarray(results['audio'], dtype=np.float64), -1.0, 1.0)
         _, _, power = signal.spectrogram(wave, self.sample_rate, nperseg=self.nperseg,
                                          noverlap=self.noverlap)

@@ -26,6 +26,12 @@ def _require_file(path: str) -> None:
         raise MediaError(f'{path}: file not found')
 
 
+def audio_source(info: dict) -> str:
+    """The file a clip's audio is decoded from: ``audio_path`` if given, else the
+    video."""
+    return info.get('audio_path') or info['video_path']
+
+
 @TRANSFORMS.register_module()
 class LoadFrame(BaseTransform):
     """Decode one RGB frame and start its geometric record.
@@ -124,7 +130,7 @@ class LoadAudio(BaseTransform):
         return samples.reshape(-1).astype(np.float32)
 
     def transform(self, results: dict) -> dict:
-        path = results.get('audio_path') or results['video_path']
+        path = audio_source(results)
         samples = self._decode(path)
         start = int(round(self.offset * self.sample_rate))
         length = int(round(self.duration * self.sample_rate))

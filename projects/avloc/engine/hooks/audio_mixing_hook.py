@@ -13,6 +13,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from avloc.datasets.transforms import MixAudio
+from avloc.datasets.transforms.loading import audio_source
 from avloc.registry import HOOKS
 
 
@@ -106,7 +107,7 @@ class AudioMixingHook(Hook):
                                replace=False)
             neighbours, sims = nearest_in_queue(embeddings, queue)
             dataset = runner.train_dataloader.dataset
-            sources = np.array([self._audio_source(dataset.get_data_info(int(i)))
+            sources = np.array([audio_source(dataset.get_data_info(int(i)))
                                 for i in neighbours])
             prob = self.prob_base + self.prob_step * finished
             weight = self.weight_step * finished
@@ -120,10 +121,6 @@ class AudioMixingHook(Hook):
                 f'{time.time() - start:.0f}s; next epoch mixes with p={prob:.2f}, '
                 f'a={weight:.2f}')
         barrier()
-
-    @staticmethod
-    def _audio_source(info: dict) -> str:
-        return info.get('audio_path') or info['video_path']
 
     def _build_loader(self, runner):
         dataset = copy.deepcopy(runner.cfg.train_dataloader.dataset)

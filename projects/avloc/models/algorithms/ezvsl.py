@@ -67,7 +67,7 @@ class EZVSL(BaseModel):
         self.object_encoder = MODELS.build(object_encoder) if object_encoder else None
         if self.object_encoder is not None:
             self.object_encoder.requires_grad_(False)
-        self.test_cfg = dict(dict(ogl_alpha=0.4), **(test_cfg or {}))
+        self.test_cfg = {'ogl_alpha': 0.4, **(test_cfg or {})}
         self._other_audio = OtherAudioPairing()
 
     def train(self, mode: bool = True) -> 'EZVSL':
