@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from mmengine.registry import init_default_scope
 
-from avloc.datasets import VGGSoundDataset, read_box_file, read_id_list
+from avloc.datasets import (VGGSoundDataset, file_md5, in_holdout, read_box_file,
+                            read_clip_list, read_id_list)
 
 PIPELINE = [dict(type='LoadFrame'), dict(type='LoadAudio', duration=1.0),
             dict(type='AudioToSpectrogram', n_fft=512, hop_length=250, n_mels=32),
@@ -88,3 +89,64 @@ def test_extracted_layout(tiny_avshapes, tmp_path):
     ds = VGGSoundDataset(ann_file='list.txt', data_root=str(tmp_path),
                          data_prefix=dict(frame='frames', audio='audio'), pipeline=PIPELINE)
     assert ds[0]['inputs']['spec'].shape == (1, 32, 65)
+
+
+def test_read_clip_list_formats(tmp_path):
+    official = tmp_path / 'vggsound.csv'
+    official.write_text('---g-f_I2yQ,1,people marching,test\n'
+                        'abc,30,"vehicle horn, car horn, honking",train')
+    assert read_clip_list(str(official)) == [
+        dict(clip_id='---g-f_I2yQ_000001', class_name='people marching'),
+        dict(clip_id='abc_000030', class_name='vehicle horn, car horn, honking')]
+    assert [c['clip_id'] for c in read_clip_list(str(official), 'train')] == ['abc_000030']
+    pairs = tmp_path / 'vggss_plus_silent.csv'
+    pairs.write_text('video,audio,label\na,a,sounding\na,b,non-sounding\n')
+    assert read_clip_list(str(pairs))[1] == dict(clip_id='a', audio_id='b',
+                                                 is_sounding=False)
+    pairs.write_text('video,audio,label\na,b,silent\n')
+    with pytest.raises(ValueError, match=r'vggss_plus_silent.csv:2: expected'):
+        read_clip_list(str(pairs))
+    ids = tmp_path / 'ids.txt'
+    ids.write_text('a.jpg\nb')
+    assert read_clip_list(str(ids)) == [dict(clip_id='a'), dict(clip_id='b')]
+    with pytest.raises(ValueError, match='needs the vggsound.csv format'):
+        read_clip_list(str(ids), 'train')
+
+
+def test_holdout_is_stable_and_disjoint():
+    ids = [f'clip{i:05d}' for i in range(4000)]
+    held = {c for c in ids if in_holdout(c, 0.05)}
+    assert 150 < len(held) < 250  # about 5%
+    # The decision ignores the list: a sub-list holds out the same clips.
+    assert {c for c in ids[:1000] if in_holdout(c, 0.05)} == held & set(ids[:1000])
+    assert held != {c for c in ids if in_holdout(c, 0.05, seed=1)}
+
+
+def test_dataset_holdout_pairs_classes_and_metainfo(tiny_avshapes, tmp_path):
+    init_default_scope('avloc')
+    ids = [f'avshapes_{i:06d}' for i in range(48)]
+    ann = copy_subset(tiny_avshapes, tmp_path, ids)
+    common = dict(ann_file=ann, box_file='vggss.json', data_root=tiny_avshapes,
+                  pipeline=PIPELINE)
+    train = VGGSoundDataset(holdout=dict(fraction=0.25), **common)
+    val = VGGSoundDataset(holdout=dict(fraction=0.25, keep='holdout'), **common)
+    train_ids = {train.get_data_info(i)['clip_id'] for i in range(len(train))}
+    val_ids = {val.get_data_info(i)['clip_id'] for i in range(len(val))}
+    assert train_ids | val_ids == set(ids) and not train_ids & val_ids and val_ids
+    assert val.metainfo['num_listed'] == len(val_ids)
+    assert val.metainfo['list_name'] == 'list.txt'
+    assert val.metainfo['list_md5'] == file_md5(ann)
+    item = train[0]['data_samples']
+    assert train.metainfo['classes'][item.gt_label] == item.class_name
+    with pytest.raises(ValueError, match='holdout needs 0 < fraction < 1'):
+        VGGSoundDataset(holdout=dict(fraction=1.5), **common)
+    pairs = tmp_path / 'plus_silent.csv'
+    pairs.write_text('video,audio,label\navshapes_000048,avshapes_000048,sounding\n'
+                     'avshapes_000048,avshapes_000049,non-sounding\n')
+    paired = VGGSoundDataset(ann_file=str(pairs), box_file='vggss.json',
+                             data_root=tiny_avshapes, pipeline=PIPELINE, test_mode=True)
+    silent = paired.get_data_info(1)
+    assert silent['audio_path'].endswith('avshapes_000049.mp4')
+    assert silent['video_path'].endswith('avshapes_000048.mp4')
+    assert 'gt_bboxes' not in silent and paired[1]['data_samples'].is_sounding is False
+    assert paired[0]['data_samples'].is_sounding is True

@@ -29,7 +29,7 @@ def test_metric_scores_model_prior_and_control():
     result = metric.compute_metrics(metric.results)
     assert result['cIoU@0.5'] == 1.0 and result['AUC'] > 0.9
     assert result['other_audio/cIoU@0.5'] == 0.0
-    assert result['num_clips'] == 2 and result['num_unscored'] == 1
+    assert result['num_scored'] == 2 and result['num_unscored'] == 1
     # Half the centred disc lies on each half-frame box.
     assert result['centre_prior/mean_cIoU'] == pytest.approx(0.5 * 0.5 / (0.5 + 0.25),
                                                               abs=0.02)

@@ -44,7 +44,7 @@ def test_test_prints_scores_writes_overlays_and_dumps(trained, tiny_avshapes, tm
     assert re.search(r'cIoU@0.5\s+\d\.\d{4}', out)
     assert re.search(r'centre_prior/cIoU@0.5\s+\d\.\d{4}', out)
     assert re.search(r'other_audio/cIoU@0.5\s+\d\.\d{4}', out)
-    assert re.search(r'num_clips\s+12', out)
+    assert re.search(r'num_scored\s+12', out)
     pngs = os.listdir(os.path.join(work_dir, 'overlays'))
     assert len(pngs) == 5 and all(p.endswith('.png') for p in pngs)
     assert os.path.getsize(dump) > 0
@@ -71,5 +71,5 @@ def test_dist_train_with_two_processes(tiny_avshapes, tmp_path):
     log = run_tool('tools/dist_train.sh', CONFIG, '2', '--work-dir', work_dir,
                    '--cfg-options', *data_options(tiny_avshapes),
                    'train_dataloader.batch_size=4', env=dict(PORT='29533'))
-    assert 'ciou/num_clips: 8' in log  # both ranks' val clips gathered once
+    assert 'ciou/num_scored: 8' in log  # both ranks' val clips gathered once
     assert os.path.isfile(os.path.join(work_dir, 'epoch_1.pth'))

@@ -18,7 +18,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONFIG = 'configs/ssltie/ssltie_r18_1xb16-1e_avshapes.py'
 SCORES = ('ciou/cIoU@0.5', 'ciou/AUC', 'ciou/centre_prior/cIoU@0.5',
-          'ciou/other_audio/cIoU@0.5', 'ciou/num_clips')
+          'ciou/other_audio/cIoU@0.5', 'ciou/num_scored')
 
 
 def run(cmd: list) -> str:

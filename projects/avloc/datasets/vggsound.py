@@ -1,4 +1,6 @@
 """VGG-Sound-layout clips with optional VGG-SS-style boxes."""
+import csv
+import hashlib
 import json
 import os.path as osp
 from typing import List, Optional
@@ -8,7 +10,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger
 
 from avloc.registry import DATASETS
-from .transforms.loading import MediaError
+from .transforms.loading import MediaError, audio_source
 
 
 def read_id_list(path: str) -> List[str]:
@@ -25,6 +27,59 @@ def read_id_list(path: str) -> List[str]:
     if not ids:
         raise ValueError(f'{path}: the list holds no clip ids')
     return ids
+
+
+def file_md5(path: str) -> str:
+    """md5 of a file's bytes, logged with every evaluation so a score names the exact
+    list it was computed on."""
+    with open(path, 'rb') as f:
+        return hashlib.md5(f.read()).hexdigest()
+
+
+def read_clip_list(path: str, split: Optional[str] = None) -> List[dict]:
+    """The clips of a split list in any of the formats the benchmarks ship.
+
+    * one id per line, optional suffix and extra CSV columns (:func:`read_id_list`);
+    * the official VGG-Sound ``vggsound.csv``, rows ``youtube_id,start_s,label,split``:
+      ids become ``<youtube_id>_<start, 6 digits>`` with their class, and ``split``
+      ('train' or 'test') keeps one split;
+    * SLAVC's extended lists, header ``video,audio,label``: the frame of ``video``
+      with the audio of ``audio``, ``label`` 'sounding' or 'non-sounding'.
+
+    Returns:
+        list[dict]: ``clip_id`` and, where the format has them, ``class_name``,
+        ``audio_id`` and ``is_sounding``.
+    """
+    with open(path) as f:
+        rows = [line.strip() for line in f if line.strip()]
+    if rows and rows[0].replace(' ', '') == 'video,audio,label':
+        clips = []
+        for number, row in enumerate(rows[1:], start=2):
+            fields = [v.strip() for v in row.split(',')]
+            if len(fields) != 3 or fields[2] not in ('sounding', 'non-sounding'):
+                raise ValueError(f'{path}:{number}: expected video,audio,sounding|'
+                                 f'non-sounding, found {row!r}')
+            clips.append(dict(clip_id=fields[0], audio_id=fields[1],
+                              is_sounding=fields[2] == 'sounding'))
+        return clips
+    fields = list(csv.reader(rows))  # VGG-Sound labels may hold quoted commas
+    if fields and all(len(f) == 4 and f[1].isdigit() and f[3] in ('train', 'test')
+                      for f in fields):
+        return [dict(clip_id=f'{yid}_{int(start):06d}', class_name=label)
+                for yid, start, label, part in fields if split in (None, part)]
+    if split is not None:
+        raise ValueError(f'{path}: split={split!r} needs the vggsound.csv format '
+                         '(youtube_id,start_s,label,split)')
+    return [dict(clip_id=clip_id) for clip_id in read_id_list(path)]
+
+
+def in_holdout(clip_id: str, fraction: float, seed: int = 0) -> bool:
+    """Whether a clip belongs to the held-out share of its training list.
+
+    The decision hashes the id alone, so it does not depend on the list's order or
+    length: the 10k list's held-out clips are also held out of the 144k list."""
+    digest = hashlib.md5(f'{seed}:{clip_id}'.encode()).digest()
+    return int.from_bytes(digest[:8], 'big') / 2 ** 64 < fraction
 
 
 def read_box_file(path: str, box_policy: str) -> dict:
@@ -59,13 +114,22 @@ class VGGSoundDataset(BaseDataset):
 
     Media come either from ``<data_root>/<data_prefix.video>/<id>.mp4`` (decoded with
     decord) or from the extracted layout ``<frame>/<id>.jpg`` + ``<audio>/<id>.wav``.
+    The list may be any format :func:`read_clip_list` reads: the 10k / 144k id
+    lists, the full ``vggsound.csv`` (which also names each clip's class), the VGG-SS
+    and open-set test lists, or SLAVC's extended lists with non-sounding pairs.
 
     Args:
-        ann_file (str): The split's id list.
+        ann_file (str): The split's list.
         box_file (str, optional): A ``vggss.json``-format annotation file; required
             for evaluation. Defaults to None.
         box_policy (str): 'error' or 'clip', see :func:`read_box_file`.
             Defaults to 'error'.
+        split (str, optional): The split of a ``vggsound.csv`` list to keep.
+            Defaults to None.
+        holdout (dict, optional): Carve a validation split out of a training list:
+            ``dict(fraction=0.01, seed=0, keep='rest' | 'holdout')`` keeps the
+            clips outside (training) or inside (validation) the held-out share,
+            chosen by :func:`in_holdout`. Defaults to None (every listed clip).
         data_prefix (dict): ``dict(video='video')`` or
             ``dict(frame='frames', audio='audio')``.
         video_ext (str): Defaults to '.mp4'.
@@ -75,19 +139,31 @@ class VGGSoundDataset(BaseDataset):
 
     In training (``test_mode=False``) a listed clip whose file is missing, or whose
     media fail to load, is skipped, counted and logged; at test time either is an
-    error, because a skipped test clip would silently change the score.
+    error, because a skipped test clip would silently change the score. The
+    metainfo records the list's name, md5 and length (``list_name``,
+    ``list_md5``, ``num_listed``) and, when the list or box file names classes,
+    ``classes`` (sorted) with a ``gt_label`` index per clip.
     """
 
     METAINFO = dict(classes=None)
 
     def __init__(self, ann_file: str, box_file: Optional[str] = None,
-                 box_policy: str = 'error', data_prefix: dict = dict(video='video'),
-                 video_ext: str = '.mp4', frame_ext: str = '.jpg',
-                 audio_ext: str = '.wav', **kwargs) -> None:
+                 box_policy: str = 'error', split: Optional[str] = None,
+                 holdout: Optional[dict] = None,
+                 data_prefix: dict = dict(video='video'), video_ext: str = '.mp4',
+                 frame_ext: str = '.jpg', audio_ext: str = '.wav', **kwargs) -> None:
         if box_policy not in ('error', 'clip'):
             raise ValueError(f"box_policy must be 'error' or 'clip', got {box_policy!r}")
+        if holdout is not None:
+            holdout = dict(dict(fraction=0.01, seed=0, keep='rest'), **holdout)
+            if holdout['keep'] not in ('rest', 'holdout') or \
+                    not 0 < holdout['fraction'] < 1:
+                raise ValueError("holdout needs 0 < fraction < 1 and keep 'rest' or "
+                                 f"'holdout', got {holdout}")
         self.box_file = box_file
         self.box_policy = box_policy
+        self.split = split
+        self.holdout = holdout
         self.video_ext = video_ext
         self.frame_ext = frame_ext
         self.audio_ext = audio_ext
@@ -104,35 +180,72 @@ class VGGSoundDataset(BaseDataset):
         raise ValueError("data_prefix needs 'video', or both 'frame' and 'audio', got "
                          f'{prefix}')
 
+    def _item(self, clip: dict) -> dict:
+        """A list entry with its media paths; a pair takes the audio of another clip."""
+        item = dict(clip, **self._media_paths(clip['clip_id']))
+        audio_id = item.pop('audio_id', None)
+        if audio_id is not None:
+            item['audio_path'] = audio_source(self._media_paths(audio_id))
+        return item
+
+    def _read_boxes(self) -> dict:
+        if not self.box_file:
+            return {}
+        box_path = self.box_file if osp.isabs(self.box_file) or not self.data_root \
+            else osp.join(self.data_root, self.box_file)
+        return read_box_file(box_path, self.box_policy)
+
+    def _select(self, clips: List[dict]) -> List[dict]:
+        if self.holdout is None:
+            return clips
+        want = self.holdout['keep'] == 'holdout'
+        return [c for c in clips if in_holdout(c['clip_id'], self.holdout['fraction'],
+                                               self.holdout['seed']) == want]
+
     def load_data_list(self) -> List[dict]:
-        logger = MMLogger.get_current_instance()
-        ids = read_id_list(self.ann_file)
-        boxes = {}
-        if self.box_file:
-            box_path = self.box_file if osp.isabs(self.box_file) or not self.data_root \
-                else osp.join(self.data_root, self.box_file)
-            boxes = read_box_file(box_path, self.box_policy)
+        clips = self._select(read_clip_list(self.ann_file, self.split))
+        self._metainfo.update(list_name=osp.basename(self.ann_file),
+                              list_md5=file_md5(self.ann_file), num_listed=len(clips))
+        boxes = self._read_boxes()
         data_list, missing = [], []
-        for clip_id in ids:
-            item = dict(clip_id=clip_id, **self._media_paths(clip_id))
+        for clip in clips:
+            item = self._item(clip)
             absent = [v for k, v in item.items() if k.endswith('_path') and not osp.isfile(v)]
             if absent:
                 missing.append(absent[0])
                 continue
-            if self.box_file:
+            if self.box_file and item.get('is_sounding', True):
+                clip_id = item['clip_id']
                 if clip_id not in boxes and self.test_mode:
                     raise ValueError(f'{self.box_file}: no boxes for clip {clip_id} '
                                      f'listed in {self.ann_file}')
-                item['class_name'], item['gt_bboxes'] = boxes.get(
+                class_name, item['gt_bboxes'] = boxes.get(
                     clip_id, (None, np.zeros((0, 4), np.float32)))
+                item.setdefault('class_name', class_name)
             data_list.append(item)
         if missing:
-            message = (f'{self.ann_file}: {len(missing)} of {len(ids)} listed clips have '
-                       f'no file, e.g. {missing[:3]}')
+            message = (f'{self.ann_file}: {len(missing)} of {len(clips)} listed clips '
+                       f'have no file, e.g. {missing[:3]}')
             if self.test_mode:
                 raise FileNotFoundError(message)
-            logger.warning(message + ' (skipped)')
+            MMLogger.get_current_instance().warning(message + ' (skipped)')
+        self._label_classes(data_list)
         return data_list
+
+    def _label_classes(self, data_list: List[dict]) -> None:
+        """Index the class names the list or the box file gave, unless the dataset
+        fixes its classes (``METAINFO``)."""
+        names = sorted({item['class_name'] for item in data_list
+                        if item.get('class_name') is not None})
+        if not names:
+            return
+        classes = list(self._metainfo.get('classes') or names)
+        if not self._metainfo.get('classes'):
+            self._metainfo['classes'] = tuple(classes)
+        index = {name: i for i, name in enumerate(classes)}
+        for item in data_list:
+            if item.get('class_name') in index:
+                item['gt_label'] = index[item['class_name']]
 
     def prepare_data(self, idx: int):
         """Run the pipeline; in training, a clip with unusable media is skipped

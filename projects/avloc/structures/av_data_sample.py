@@ -7,7 +7,9 @@ class AVDataSample(BaseDataElement):
 
     Meta fields (set by :class:`~avloc.datasets.transforms.PackAVInputs`):
         clip_id (str), img_shape (h, w) of the network input, ori_shape (h, w) of
-        the decoded frame, and the file paths.
+        the decoded frame, the file paths, and where the list gives them
+        class_name, gt_label (index into the dataset's classes) and is_sounding
+        (False for a frame paired with another clip's audio).
 
     Data fields:
         homography_matrices (Tensor): (V, 3, 3), per view, mapping decoded-frame
@@ -16,6 +18,8 @@ class AVDataSample(BaseDataElement):
             rather than padding.
         gt_bboxes (Tensor): (N, 4) boxes ``x1, y1, x2, y2`` normalised to [0, 1]
             in the decoded frame; empty (0, 4) when the clip has none.
+        gt_mask (Tensor): (H, W) uint8 binary ground-truth mask (AVSBench), when the
+            benchmark gives masks instead of boxes.
         pred_heatmap (Tensor): (1, h, w) cosine heatmap of the first view.
         pred_heatmap_other_audio (Tensor): (1, h, w) heatmap of the same frame with
             another clip's audio (the audio control), when requested.

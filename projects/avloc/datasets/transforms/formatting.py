@@ -56,8 +56,9 @@ class PackAVInputs(BaseTransform):
 
     Output: ``inputs = dict(imgs=(V, 3, H, W) uint8, spec=(1, F, T) float32)`` and
     ``data_samples`` an :class:`AVDataSample` with ``homography_matrices`` (V, 3, 3),
-    ``valid_masks`` (V, H, W) bool and ``gt_bboxes`` (N, 4) normalised boxes. An
-    audio-only pipeline (no frame loaded) packs ``spec`` alone.
+    ``valid_masks`` (V, H, W) bool, ``gt_bboxes`` (N, 4) normalised boxes and, when
+    loaded, ``gt_mask`` (H, W) uint8. An audio-only pipeline (no frame loaded) packs
+    ``spec`` alone.
 
     Args:
         meta_keys (Sequence[str]): Keys copied into the sample's metainfo.
@@ -65,7 +66,8 @@ class PackAVInputs(BaseTransform):
 
     def __init__(self, meta_keys: Sequence[str] = ('clip_id', 'video_path', 'frame_path',
                                                    'audio_path', 'ori_shape', 'img_shape',
-                                                   'class_name')) -> None:
+                                                   'class_name', 'gt_label',
+                                                   'is_sounding')) -> None:
         self.meta_keys = meta_keys
 
     def transform(self, results: dict) -> dict:
@@ -73,6 +75,8 @@ class PackAVInputs(BaseTransform):
                                         if k in results})
         boxes = np.asarray(results.get('gt_bboxes', np.zeros((0, 4))), dtype=np.float32)
         sample.gt_bboxes = torch.from_numpy(boxes.reshape(-1, 4))
+        if 'gt_mask' in results:
+            sample.gt_mask = torch.from_numpy(np.ascontiguousarray(results['gt_mask']))
         inputs = dict(spec=torch.from_numpy(results['spec']))
         if 'imgs' in results or 'img' in results:  # audio-only pipelines pack no frame
             imgs = results.get('imgs', [results.get('img')])

@@ -106,6 +106,10 @@ class LoadAudio(BaseTransform):
             ``offset`` before tiling to ``duration`` (SSL-TIE trains on the first 3 s
             of a VGG-Sound clip, 4 s of a Flickr clip, tiled to 10 s). None keeps
             the whole window. Defaults to None.
+
+    A dataset may set the window per clip: ``results['audio_offset']`` replaces
+    ``offset`` and ``results['audio_keep']`` caps the kept seconds (AVSBench pairs
+    frame k with second k of its clip).
     """
 
     def __init__(self, sample_rate: int = 16000, duration: float = 10.0,
@@ -132,15 +136,16 @@ class LoadAudio(BaseTransform):
     def transform(self, results: dict) -> dict:
         path = audio_source(results)
         samples = self._decode(path)
-        start = int(round(self.offset * self.sample_rate))
+        offset = results.get('audio_offset', self.offset)
+        start = int(round(offset * self.sample_rate))
         length = int(round(self.duration * self.sample_rate))
-        kept = length if self.keep_duration is None else min(
-            length, int(round(self.keep_duration * self.sample_rate)))
+        keep = [k for k in (self.keep_duration, results.get('audio_keep')) if k is not None]
+        kept = min([length] + [int(round(k * self.sample_rate)) for k in keep])
         window = samples[start:start + kept]
         if len(window) < self.min_duration * self.sample_rate:
             raise MediaError(
                 f'{path}: {len(window) / self.sample_rate:.2f}s of audio from '
-                f'{self.offset}s, need at least {self.min_duration}s')
+                f'{offset}s, need at least {self.min_duration}s')
         if np.abs(window).max() < self.silence_threshold:
             raise MediaError(f'{path}: the audio is silent '
                              f'(peak below {self.silence_threshold})')
@@ -148,4 +153,20 @@ class LoadAudio(BaseTransform):
             window = np.tile(window, -(-length // len(window)))[:length]
         results['audio'] = window
         results['sample_rate'] = self.sample_rate
+        return results
+
+
+@TRANSFORMS.register_module()
+class LoadGroundTruthMask(BaseTransform):
+    """Read a binary ground-truth mask image (AVSBench) from ``gt_mask_path`` into
+    ``gt_mask`` (H, W) uint8, 1 where the sound source is. The mask stays at its
+    file's resolution: the metric resizes it to the evaluation grid."""
+
+    def transform(self, results: dict) -> dict:
+        path = results['gt_mask_path']
+        _require_file(path)
+        mask = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+        if mask is None:
+            raise MediaError(f'{path}: not a readable mask image')
+        results['gt_mask'] = (mask > 0).astype(np.uint8)
         return results

@@ -1,38 +1,69 @@
-"""The LVS / SSL-TIE localisation protocol as pure numpy functions.
+"""The building blocks of the cIoU localisation protocols, as pure numpy functions.
 
-Protocol (Chen et al. CVPR 2021; SSL-TIE's evaluator):
+The LVS / SSL-TIE protocol (Chen et al. CVPR 2021; SSL-TIE's evaluator) reads:
 the raw heatmap is resized bilinearly to 224x224 and min-max normalised; the
 prediction is every pixel strictly above the median value ``sort(H)[224*224 // 2]``;
 the VGG-SS ground truth is the union of the clip's boxes (normalised coordinates
 clipped to [0, 1], times 224, truncated to int);
 ``ciou = sum(P * G) / (sum(G) + sum(P * (G == 0)))``; the reported cIoU is the share
 of clips with ``ciou >= 0.5`` and AUC the trapezoid area under that share at
-thresholds 0, 0.05, ..., 1.
+thresholds 0, 0.05, ..., 1. The other protocols change the resize and the threshold
+rule (see :mod:`.protocols`).
 """
 from typing import Sequence, Tuple
 
 import cv2
 import numpy as np
+import torch
+import torch.nn.functional as F
 
 EVAL_SIZE = 224
 
 
-def resize_and_normalize(heatmap: np.ndarray, size: int = EVAL_SIZE) -> np.ndarray:
-    """(h, w) raw heatmap -> (size, size) bilinear resize, min-max scaled to [0, 1].
+def resize_heatmap(heatmap: np.ndarray, size: int = EVAL_SIZE,
+                   align_corners: bool = False) -> np.ndarray:
+    """(h, w) raw heatmap -> (size, size) bilinear resize.
+
+    ``align_corners=False`` is OpenCV's ``INTER_LINEAR`` (pixel centres aligned, the
+    LVS / SSL-TIE evaluators); ``True`` is ``F.interpolate(..., align_corners=True)``
+    (corner pixels aligned, the EZ-VSL evaluator).
+    """
+    heatmap = np.asarray(heatmap, np.float32)
+    if not align_corners:
+        return cv2.resize(heatmap, (size, size), interpolation=cv2.INTER_LINEAR)
+    tensor = torch.from_numpy(np.ascontiguousarray(heatmap))[None, None]
+    return F.interpolate(tensor, size=(size, size), mode='bilinear',
+                         align_corners=True)[0, 0].numpy()
+
+
+def resize_and_normalize(heatmap: np.ndarray, size: int = EVAL_SIZE,
+                         align_corners: bool = False) -> np.ndarray:
+    """(h, w) raw heatmap -> (size, size) bilinear resize (see :func:`resize_heatmap`),
+    min-max scaled to [0, 1].
 
     A constant map becomes all zeros.
     """
-    resized = cv2.resize(np.asarray(heatmap, np.float32), (size, size),
-                         interpolation=cv2.INTER_LINEAR)
+    resized = resize_heatmap(heatmap, size, align_corners)
     low, high = resized.min(), resized.max()
     return (resized - low) / (high - low) if high > low else np.zeros_like(resized)
 
 
-def median_threshold_mask(heatmap: np.ndarray) -> np.ndarray:
-    """LVS prediction: pixels strictly above the element at index ``N // 2`` of the
-    sorted values (about half the frame)."""
+def median_threshold_mask(heatmap: np.ndarray, inclusive: bool = False) -> np.ndarray:
+    """Pixels above the element at index ``N // 2`` of the sorted values (about half
+    the frame): strictly above for LVS / SSL-TIE, at or above (``inclusive``) for
+    EZ-VSL."""
     flat = np.sort(heatmap.ravel())
-    return heatmap > flat[len(flat) // 2]
+    threshold = flat[len(flat) // 2]
+    return heatmap >= threshold if inclusive else heatmap > threshold
+
+
+def top_k_mask(heatmap: np.ndarray, k: int) -> np.ndarray:
+    """The adaptive prediction: pixels at or above the k-th largest value, so at
+    least ``k`` pixels (more where values tie). ``k`` outside [1, N] is an error."""
+    flat = np.sort(heatmap.ravel())
+    if not 1 <= k <= len(flat):
+        raise ValueError(f'k must be in [1, {len(flat)}], got {k}')
+    return heatmap >= flat[len(flat) - k]
 
 
 def boxes_to_gt_map(boxes: np.ndarray, size: int = EVAL_SIZE,
@@ -89,3 +120,14 @@ def centre_prior_map(size: int = EVAL_SIZE, area: float = 0.5) -> np.ndarray:
     dist = np.hypot(xx - size / 2, yy - size / 2)
     radius = size * np.sqrt(area / np.pi)
     return np.clip(1 - dist / (2 * radius), 0, 1).astype(np.float32)
+
+
+def mask_to_gt_map(mask: np.ndarray, size: int = EVAL_SIZE) -> np.ndarray:
+    """Ground-truth map of a (H, W) segmentation mask (AVSBench): nearest-neighbour
+    resize to (size, size), any non-zero value counts as sounding."""
+    mask = np.asarray(mask)
+    if mask.ndim != 2:
+        raise ValueError(f'a ground-truth mask must be (H, W), got shape {mask.shape}')
+    resized = cv2.resize((mask > 0).astype(np.uint8), (size, size),
+                         interpolation=cv2.INTER_NEAREST)
+    return resized.astype(np.float32)

@@ -1,0 +1,68 @@
+"""Any audio-referred grounding benchmark given as frames + audio + boxes or masks in
+one JSON list (PascalSound, or a user's own test set)."""
+import json
+import os.path as osp
+from typing import List
+
+import numpy as np
+from mmengine.dataset import BaseDataset
+
+from avloc.registry import DATASETS
+from .vggsound import file_md5
+
+
+@DATASETS.register_module()
+class GroundingListDataset(BaseDataset):
+    """Test clips listed in a JSON file, paths relative to ``data_root``::
+
+        [{"id": "0001", "frame": "frames/0001.jpg", "audio": "audio/0001.wav",
+          "bbox": [[x1, y1, x2, y2], ...],      # normalised to [0, 1], or
+          "mask": "masks/0001.png",             # a binary mask image
+          "class": "dog"},                      # optional
+         ...]
+
+    Every entry needs a frame, an audio file and either boxes or a mask; a box
+    outside [0, 1] or empty is an error that names the entry.
+
+    Args:
+        ann_file (str): The JSON list.
+        **kwargs: Passed to :class:`mmengine.dataset.BaseDataset`.
+    """
+
+    def _parse(self, index: int, entry: dict) -> dict:
+        where = f'{self.ann_file}: entry {index} ({entry.get("id", "no id")})'
+        missing = [k for k in ('id', 'frame', 'audio') if k not in entry]
+        if missing or not ('bbox' in entry or 'mask' in entry):
+            raise ValueError(f'{where} needs id, frame, audio and bbox or mask; '
+                             f'missing {missing or ["bbox or mask"]}')
+        item = dict(clip_id=str(entry['id']),
+                    frame_path=osp.join(self.data_root, entry['frame']),
+                    audio_path=osp.join(self.data_root, entry['audio']))
+        if entry.get('class') is not None:
+            item['class_name'] = entry['class']
+        if 'mask' in entry:
+            item['gt_mask_path'] = osp.join(self.data_root, entry['mask'])
+        boxes = np.asarray(entry.get('bbox', []), np.float64).reshape(-1, 4)
+        if ((boxes < 0) | (boxes > 1)).any() or (boxes[:, 2:] <= boxes[:, :2]).any():
+            raise ValueError(f'{where}: boxes must be normalised x1 < x2, y1 < y2 in '
+                             f'[0, 1], found {boxes.tolist()}')
+        item['gt_bboxes'] = boxes.astype(np.float32)
+        return item
+
+    def load_data_list(self) -> List[dict]:
+        try:
+            with open(self.ann_file) as f:
+                entries = json.load(f)
+        except json.JSONDecodeError as err:
+            raise ValueError(f'{self.ann_file}: not valid JSON ({err})') from err
+        if not isinstance(entries, list) or not entries:
+            raise ValueError(f'{self.ann_file}: expected a non-empty JSON list of clips')
+        data_list = [self._parse(i, e) for i, e in enumerate(entries)]
+        missing = [p for item in data_list for k, p in item.items()
+                   if k.endswith('_path') and not osp.isfile(p)]
+        if missing:
+            raise FileNotFoundError(f'{self.ann_file}: {len(missing)} listed files are '
+                                    f'missing, e.g. {missing[:3]}')
+        self._metainfo.update(list_name=osp.basename(self.ann_file),
+                              list_md5=file_md5(self.ann_file), num_listed=len(data_list))
+        return data_list

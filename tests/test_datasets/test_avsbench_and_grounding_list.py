@@ -1,0 +1,95 @@
+import json
+
+import cv2
+import numpy as np
+import pytest
+from mmengine.registry import init_default_scope
+
+from avloc.datasets import AVSBenchS4Dataset, GroundingListDataset
+from avloc.datasets.synthesis import write_wav
+
+PIPELINE = [dict(type='LoadFrame'), dict(type='LoadAudio', duration=2.0),
+            dict(type='LoadGroundTruthMask'),
+            dict(type='AudioToSpectrogram', n_fft=512, hop_length=250, n_mels=32),
+            dict(type='Resize', scale=(32, 32)), dict(type='PackAVInputs')]
+
+
+def stepped_audio(seconds=5, rate=16000):
+    """Second k (1-based) is a tone of amplitude k / 10, so a slice names itself."""
+    t = np.arange(rate) / rate
+    return np.concatenate([k / 10 * np.sin(2 * np.pi * 440 * t) for k in
+                           range(1, seconds + 1)]).astype(np.float32)
+
+
+def make_s4(root, video='vid0', cls='dog', frames=(1, 2)):
+    for kind in ('visual_frames', 'gt_masks'):
+        (root / kind / 'test' / cls / video).mkdir(parents=True, exist_ok=True)
+    (root / 'audio_wav' / 'test' / cls).mkdir(parents=True, exist_ok=True)
+    for k in frames:
+        cv2.imwrite(str(root / 'visual_frames' / 'test' / cls / video / f'{video}_{k}.png'),
+                    np.full((24, 32, 3), 40 * k, np.uint8))
+        mask = np.zeros((24, 32), np.uint8)
+        mask[:, :16] = 255
+        cv2.imwrite(str(root / 'gt_masks' / 'test' / cls / video / f'{video}_{k}.png'), mask)
+    write_wav(str(root / 'audio_wav' / 'test' / cls / f'{video}.wav'), stepped_audio(), 16000)
+    lines = [f'{video}_{k},{cls}' for k in frames]
+    (root / 's4_test.csv').write_text('\n'.join(lines))
+
+
+def test_avsbench_frames_masks_and_audio_windows(tmp_path):
+    init_default_scope('avloc')
+    make_s4(tmp_path)
+    ds = AVSBenchS4Dataset(ann_file='s4_test.csv', data_root=str(tmp_path),
+                           pipeline=PIPELINE, test_mode=True)
+    sample = ds[1]['data_samples']
+    assert sample.clip_id == 'vid0_2' and sample.class_name == 'dog'
+    assert sample.gt_mask.shape == (24, 32) and sample.gt_mask[:, :16].all()
+    assert ds.metainfo['num_listed'] == 2 and ds.metainfo['list_name'] == 's4_test.csv'
+    audio_only = [dict(type='LoadAudio', duration=2.0)]
+    sliced = AVSBenchS4Dataset(ann_file='s4_test.csv', data_root=str(tmp_path),
+                               pipeline=audio_only, test_mode=True)
+    # Frame 2 hears second 2 (amplitude .2), tiled to 2 s.
+    assert np.abs(sliced[1]['audio']).max() == pytest.approx(0.2, abs=0.01)
+    whole = AVSBenchS4Dataset(ann_file='s4_test.csv', data_root=str(tmp_path),
+                              audio_window='clip', pipeline=audio_only, test_mode=True)
+    assert np.abs(whole[1]['audio']).max() == pytest.approx(0.2, abs=0.01)  # from 0 s
+    assert np.abs(whole[1]['audio'][:16000]).max() == pytest.approx(0.1, abs=0.01)
+
+
+def test_avsbench_names_bad_lines_and_missing_files(tmp_path):
+    make_s4(tmp_path)
+    (tmp_path / 'bad.csv').write_text('vid0_2,dog\nvid0,dog\n')
+    with pytest.raises(ValueError, match=r'bad.csv:2: expected <video>_<k>,<class>'):
+        AVSBenchS4Dataset(ann_file='bad.csv', data_root=str(tmp_path))
+    (tmp_path / 'ghost.csv').write_text('vid0_3,dog\n')
+    with pytest.raises(FileNotFoundError,
+                       match=r'ghost.csv: 2 files of the listed frames are missing.*_3.png'):
+        AVSBenchS4Dataset(ann_file='ghost.csv', data_root=str(tmp_path))
+
+
+def test_grounding_list_boxes_and_masks(tmp_path):
+    init_default_scope('avloc')
+    make_s4(tmp_path)
+    frame = 'visual_frames/test/dog/vid0/vid0_1.png'
+    audio = 'audio_wav/test/dog/vid0.wav'
+    entries = [dict(id='a', frame=frame, audio=audio, bbox=[[0.1, 0.2, 0.5, 0.9]],
+                    **{'class': 'dog'}),
+               dict(id='b', frame=frame, audio=audio,
+                    mask='gt_masks/test/dog/vid0/vid0_1.png')]
+    (tmp_path / 'list.json').write_text(json.dumps(entries))
+    ds = GroundingListDataset(ann_file='list.json', data_root=str(tmp_path),
+                              pipeline=PIPELINE[:2] + PIPELINE[3:], test_mode=True)
+    assert ds[0]['data_samples'].gt_bboxes.tolist() == [[pytest.approx(0.1),
+                                                         pytest.approx(0.2), 0.5,
+                                                         pytest.approx(0.9)]]
+    with_mask = GroundingListDataset(ann_file='list.json', data_root=str(tmp_path),
+                                     pipeline=PIPELINE, test_mode=True)
+    assert with_mask[1]['data_samples'].gt_mask.sum() == 24 * 16
+    entries[0]['bbox'] = [[0.5, 0.2, 0.1, 0.9]]
+    (tmp_path / 'bad.json').write_text(json.dumps(entries))
+    with pytest.raises(ValueError, match=r'bad.json: entry 0 \(a\): boxes must be'):
+        GroundingListDataset(ann_file='bad.json', data_root=str(tmp_path))
+    (tmp_path / 'nobox.json').write_text(json.dumps([dict(id='c', frame=frame,
+                                                          audio=audio)]))
+    with pytest.raises(ValueError, match=r'entry 0 \(c\) needs .* bbox or mask'):
+        GroundingListDataset(ann_file='nobox.json', data_root=str(tmp_path))
