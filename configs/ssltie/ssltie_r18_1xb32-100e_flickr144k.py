@@ -25,6 +25,9 @@ test_pipeline = [
 train_dataloader = dict(dataset=dict(
     type=dataset_type, data_root=data_root, ann_file='meta/flickr_144k.txt',
     audio_ext='.mp3', pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(
+    type=dataset_type, data_root=data_root, ann_file='meta/flickr_144k.txt',
+    audio_ext='.mp3', pipeline=test_pipeline))
 test_dataloader = dict(dataset=dict(
     _delete_=True, type=dataset_type, data_root=data_root, ann_file='meta/flickr_test.csv',
     data_prefix=dict(frame='frames', audio='audio'), audio_ext='.mp3',

@@ -2,3 +2,4 @@
 # config.
 _base_ = ['./ssltie_r18_1xb32-100e_vggsound144k.py']
 train_dataloader = dict(dataset=dict(ann_file='meta/vggss_10k.txt'))
+val_dataloader = dict(dataset=dict(ann_file='meta/vggss_10k.txt'))

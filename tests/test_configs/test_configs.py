@@ -63,13 +63,26 @@ def test_vggsound_mixing_config_trains_and_tests(tmp_path):
                'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
                'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
                'train_cfg.max_epochs=2']
+    # Half of the four training clips are held out for validation here (2% in the
+    # config): the hash puts clip1 and clip2 there.
+    holdout = ['train_dataloader.dataset.holdout.fraction=0.5',
+               f'val_dataloader.dataset.data_root={root}',
+               'val_dataloader.dataset.ann_file=meta/train.txt',
+               'val_dataloader.dataset.holdout.fraction=0.5', 'val_dataloader.batch_size=2',
+               'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False']
     work_dir = str(tmp_path / 'work')
-    log = run_tool('tools/train.py', config, '--work-dir', work_dir, *options,
+    log = run_tool('tools/train.py', config, '--work-dir', work_dir, *options, *holdout,
                    'custom_hooks.1.num_workers=0')
-    assert 'Audio mixing: 4 clips embedded' in log and 'loss_equiv' in log
+    assert 'Audio mixing: 2 clips embedded' in log and 'loss_equiv' in log
+    assert 'audio-visual correspondence on train.txt' in log
+    assert '2 clips scored of 2 listed' in log
+    assert re.search(r'avc/accuracy: \d', log)
+    assert os.path.isfile(os.path.join(work_dir, 'best_avc_accuracy_epoch_1.pth')) or \
+        os.path.isfile(os.path.join(work_dir, 'best_avc_accuracy_epoch_2.pth'))
     out = run_tool('tools/test.py', config, os.path.join(work_dir, 'epoch_2.pth'),
                    '--work-dir', work_dir, *options)
-    assert 'union ground truth): scored 2 of 2 clips' in out
+    assert re.search(r'cIoU protocol lvs, union ground truth, on test.txt \(md5 [0-9a-f]{32}\)'
+                     r': 2 clips listed, 2 evaluated, 2 scored', out)
     assert re.search(r'^ciou/cIoU@0.5\s+\d\.\d{4}$', out, re.M)
 
 
@@ -89,7 +102,8 @@ def test_flickr_config_scores_the_consensus_map(tmp_path):
                    '--cfg-options', f'test_dataloader.dataset.data_root={root}',
                    'test_dataloader.dataset.audio_ext=.wav', 'test_dataloader.batch_size=2',
                    'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False')
-    assert 'consensus ground truth): scored 2 of 2 clips' in out
+    assert 'consensus ground truth, on flickr_test.csv' in out
+    assert '2 clips listed, 2 evaluated, 2 scored' in out
 
 
 @pytest.mark.parametrize('metafile', sorted(glob.glob(os.path.join(ROOT, 'configs', '*',

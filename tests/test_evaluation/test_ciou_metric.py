@@ -40,3 +40,16 @@ def test_metric_refuses_when_nothing_is_scorable():
     metric.process(None, [sample(np.ones((4, 4)), [[0.2, 0.2, 0.2, 0.9]])])
     with pytest.raises(ValueError, match='ground-truth'):
         metric.compute_metrics(metric.results)
+
+
+def test_av_correspondence_counts_clips_whose_own_audio_wins():
+    from avloc.evaluation import AVCorrespondenceMetric
+    hot, cold = np.full((4, 4), 0.8), np.full((4, 4), -0.2)
+    metric = AVCorrespondenceMetric()
+    metric.process(None, [sample(hot, [], other=cold), sample(cold, [], other=hot),
+                          sample(hot, [], other=cold)])
+    result = metric.compute_metrics(metric.results)
+    assert result['accuracy'] == pytest.approx(2 / 3)
+    assert result['margin'] == pytest.approx((0.5 - 0.5 + 0.5) / 3)
+    with pytest.raises(ValueError, match='other_audio_control=True'):
+        metric.process(None, [sample(hot, [])])

@@ -31,11 +31,23 @@ test_pipeline = [
     dict(type='CenterCrop', size=224),
     dict(type='PackAVInputs'),
 ]
+# Validation never touches a test clip: 2% of the training list (chosen by a hash of
+# the clip id, so the same clips whatever the list) is held out of training and
+# scored by audio-visual correspondence (AVCorrespondenceMetric), which needs no boxes.
+holdout = dict(fraction=0.02, seed=0)
 train_dataloader = dict(
     batch_size=32, num_workers=8, persistent_workers=True, drop_last=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(type=dataset_type, data_root=data_root, data_prefix=data_prefix,
-                 ann_file='meta/vggss_144k.txt', pipeline=train_pipeline))
+                 ann_file='meta/vggss_144k.txt', holdout=dict(keep='rest', **holdout),
+                 pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=32, num_workers=8, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type=dataset_type, data_root=data_root, data_prefix=data_prefix,
+                 ann_file='meta/vggss_144k.txt', holdout=dict(keep='holdout', **holdout),
+                 missing='skip', pipeline=test_pipeline, test_mode=True))
+val_evaluator = dict(type='AVCorrespondenceMetric')
 test_dataloader = dict(
     batch_size=32, num_workers=8, persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),

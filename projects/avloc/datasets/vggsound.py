@@ -130,6 +130,10 @@ class VGGSoundDataset(BaseDataset):
             ``dict(fraction=0.01, seed=0, keep='rest' | 'holdout')`` keeps the
             clips outside (training) or inside (validation) the held-out share,
             chosen by :func:`in_holdout`. Defaults to None (every listed clip).
+        missing (str, optional): What a listed clip without a file does: 'error' or
+            'skip' (counted and logged). Defaults to None: 'error' in test mode,
+            'skip' otherwise. A validation split of a downloaded training list
+            sets 'skip', since some of its videos are gone from YouTube.
         data_prefix (dict): ``dict(video='video')`` or
             ``dict(frame='frames', audio='audio')``.
         video_ext (str): Defaults to '.mp4'.
@@ -139,7 +143,8 @@ class VGGSoundDataset(BaseDataset):
 
     In training (``test_mode=False``) a listed clip whose file is missing, or whose
     media fail to load, is skipped, counted and logged; at test time either is an
-    error, because a skipped test clip would silently change the score. The
+    error (unless ``missing='skip'``), because a skipped test clip would silently
+    change the score. The
     metainfo records the list's name, md5 and length (``list_name``,
     ``list_md5``, ``num_listed``) and, when the list or box file names classes,
     ``classes`` (sorted) with a ``gt_label`` index per clip.
@@ -149,7 +154,7 @@ class VGGSoundDataset(BaseDataset):
 
     def __init__(self, ann_file: str, box_file: Optional[str] = None,
                  box_policy: str = 'error', split: Optional[str] = None,
-                 holdout: Optional[dict] = None,
+                 holdout: Optional[dict] = None, missing: Optional[str] = None,
                  data_prefix: dict = dict(video='video'), video_ext: str = '.mp4',
                  frame_ext: str = '.jpg', audio_ext: str = '.wav', **kwargs) -> None:
         if box_policy not in ('error', 'clip'):
@@ -160,6 +165,9 @@ class VGGSoundDataset(BaseDataset):
                     not 0 < holdout['fraction'] < 1:
                 raise ValueError("holdout needs 0 < fraction < 1 and keep 'rest' or "
                                  f"'holdout', got {holdout}")
+        if missing not in (None, 'error', 'skip'):
+            raise ValueError(f"missing must be 'error' or 'skip', got {missing!r}")
+        self.missing = missing or ('error' if kwargs.get('test_mode') else 'skip')
         self.box_file = box_file
         self.box_policy = box_policy
         self.split = split
@@ -226,7 +234,7 @@ class VGGSoundDataset(BaseDataset):
         if missing:
             message = (f'{self.ann_file}: {len(missing)} of {len(clips)} listed clips '
                        f'have no file, e.g. {missing[:3]}')
-            if self.test_mode:
+            if self.missing == 'error':
                 raise FileNotFoundError(message)
             MMLogger.get_current_instance().warning(message + ' (skipped)')
         self._label_classes(data_list)

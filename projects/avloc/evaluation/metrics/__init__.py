@@ -1,3 +1,4 @@
+from .av_correspondence_metric import AVCorrespondenceMetric
 from .ciou_metric import CIoUMetric
 
-__all__ = ['CIoUMetric']
+__all__ = ['AVCorrespondenceMetric', 'CIoUMetric']

@@ -142,8 +142,8 @@ class CIoUMetric(BaseMetric):
         test_list = meta.get('list_name', 'an unnamed list')
         digest = meta.get('list_md5', 'unknown')
         MMLogger.get_current_instance().info(
-            f'cIoU protocol {self.protocol.name} ({self.gt_map} ground truth from '
-            f'boxes, masks as given) on {test_list} (md5 {digest}): '
+            f'cIoU protocol {self.protocol.name}, {self.gt_map} ground truth, on '
+            f'{test_list} (md5 {digest}): '
             f'{metrics["num_listed"]} clips listed, {num_results} evaluated, '
             f'{metrics["num_scored"]} scored, {metrics["num_unscored"]} with an empty '
             'ground-truth map')

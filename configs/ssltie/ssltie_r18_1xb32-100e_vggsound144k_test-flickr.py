@@ -1,0 +1,20 @@
+# SSL-TIE trained on VGG-Sound 144k, tested on the Flickr-SoundNet test set (249
+# clips, the annotators' consensus map): the paper's cross-dataset setting.
+# Published: cIoU@0.5 0.795, AUC 0.612.
+# Test layout under data/flickr: frames/<id>.jpg, audio/<id>.mp3, Annotations/<id>.xml.
+_base_ = ['./ssltie_r18_1xb32-100e_vggsound144k.py']
+# The model was trained on 16 kHz VGG-Sound audio: Flickr's 22,050 Hz mp3s are
+# resampled to 16 kHz on load, so the spectrogram has the training shape.
+test_pipeline = [
+    dict(type='LoadFrame'), dict(type='LoadAudio', sample_rate=16000, duration=10.0),
+    {{_base_.spectrogram}},
+    dict(type='Resize', scale=224, interpolation='bicubic'),
+    dict(type='CenterCrop', size=224),
+    dict(type='PackAVInputs'),
+]
+test_dataloader = dict(dataset=dict(
+    _delete_=True, type='FlickrSoundNetDataset', data_root='data/flickr',
+    ann_file='meta/flickr_test.csv', data_prefix=dict(frame='frames', audio='audio'),
+    audio_ext='.mp3', annotation_dir='Annotations', pipeline=test_pipeline,
+    test_mode=True))
+test_evaluator = dict(type='CIoUMetric', gt_map='consensus')
