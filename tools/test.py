@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import os.path as osp
+from typing import Dict, List
 
 from mmengine.config import DictAction
 from mmengine.dist import is_main_process
@@ -40,13 +41,55 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def _cell(value) -> str:
+    return f'{value:.4f}' if isinstance(value, float) else str(value)
+
+
+def _grid(rows: Dict[str, dict]) -> List[str]:
+    columns = list(dict.fromkeys(c for row in rows.values() for c in row))
+    table = [['', *columns]] + [[name, *(_cell(row[c]) if c in row else '-'
+                                         for c in columns)] for name, row in rows.items()]
+    widths = [max(len(line[i]) for line in table) for i in range(len(columns) + 1)]
+    lines = ['  '.join(cell.ljust(w) if i == 0 else cell.rjust(w)
+                       for i, (cell, w) in enumerate(zip(line, widths))) for line in table]
+    return [lines[0], '-' * len(lines[0]), *lines[1:]]
+
+
 def format_table(metrics: dict) -> str:
-    """Two aligned columns, one metric a row."""
-    width = max(len(k) for k in metrics)
-    rows = [f'{k:<{width}}  {v:.4f}' if isinstance(v, float) else f'{k:<{width}}  {v}'
-            for k, v in metrics.items()]
-    rule = '-' * max(len(r) for r in rows)
-    return '\n'.join([rule, *rows, rule])
+    """The scores as tables: one row per thing scored (the model, the centre prior,
+    the other-audio control, each size bin, ...), one column per score.
+
+    A key ``<metric>/<row ...>/<score>`` goes to row ``<row ...>`` (``model`` when
+    there is none) and column ``<score>``. Rows with the same columns share a table,
+    as do rows under one heading (``size/small``, ``size/large``, ...); the clip
+    counts of the whole test set close it.
+    """
+    rows, counts, heading = {}, [], {}
+    for key, value in metrics.items():
+        parts = key.split('/')[1:] or [key]  # drop the metric's prefix
+        if len(parts) == 1 and parts[0].startswith('num_'):
+            counts.append(f'{parts[0]}: {value}')
+            continue
+        name = ' '.join(parts[:-1]) or 'model'
+        rows.setdefault(name, {})[parts[-1]] = value
+        if len(parts) > 2:
+            heading[name] = parts[0]
+    groups: Dict[object, dict] = {}
+    for name, row in rows.items():
+        groups.setdefault(heading.get(name, tuple(row)), {})[name] = row
+    blocks = ['\n'.join(_grid(group)) for group in groups.values()]
+    return '\n\n'.join(blocks + ['  '.join(counts)] if counts else blocks)
+
+
+def describe_test_set(dataset, evaluator_cfg) -> str:
+    """One line naming the test list, its md5 and the protocol."""
+    meta = dataset.metainfo
+    cfgs = evaluator_cfg if isinstance(evaluator_cfg, list) else [evaluator_cfg]
+    protocols = [str(c.get('protocol', 'lvs')) for c in cfgs if c.get('type') == 'CIoUMetric']
+    return (f'{meta.get("list_name", dataset.ann_file)} (md5 '
+            f'{meta.get("list_md5", "unknown")}, {meta.get("num_listed", len(dataset))} '
+            f'clips listed)' + (f', cIoU protocol {", ".join(protocols)}' if protocols
+                                else ''))
 
 
 def main() -> None:
@@ -71,7 +114,8 @@ def main() -> None:
         runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.dump))
     metrics = runner.test()
     if is_main_process():
-        print(f'\nTest scores of {args.checkpoint} on {cfg.test_dataloader.dataset.ann_file}:')
+        print(f'\nTest scores of {args.checkpoint} ({osp.basename(args.config)}) on '
+              f'{describe_test_set(runner.test_dataloader.dataset, cfg.test_evaluator)}:\n')
         print(format_table(metrics))
         if args.metrics_out:
             with open(args.metrics_out, 'w') as f:

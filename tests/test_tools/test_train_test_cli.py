@@ -41,13 +41,24 @@ def test_test_prints_scores_writes_overlays_and_dumps(trained, tiny_avshapes, tm
     out = run_tool('tools/test.py', CONFIG, os.path.join(work_dir, 'epoch_1.pth'),
                    '--work-dir', work_dir, '--show-dir', 'overlays', '--show-num', '5',
                    '--dump', dump, '--cfg-options', *data_options(tiny_avshapes))
-    assert re.search(r'cIoU@0.5\s+\d\.\d{4}', out)
-    assert re.search(r'centre_prior/cIoU@0.5\s+\d\.\d{4}', out)
-    assert re.search(r'other_audio/cIoU@0.5\s+\d\.\d{4}', out)
-    assert re.search(r'num_scored\s+12', out)
+    assert re.search(r'^ +cIoU@0.5 +AUC +mean_cIoU$', out, re.M)
+    for row in ('model', 'centre_prior', 'other_audio'):
+        assert re.search(rf'^{row} +\d\.\d{{4}} +\d\.\d{{4}} +\d\.\d{{4}}$', out, re.M)
+    assert re.search(r'num_listed: 12  num_scored: 12  num_unscored: 0', out)
+    assert re.search(r'on test.txt \(md5 [0-9a-f]{32}, 12 clips listed\), cIoU '
+                     r'protocol lvs:', out)
     pngs = os.listdir(os.path.join(work_dir, 'overlays'))
     assert len(pngs) == 5 and all(p.endswith('.png') for p in pngs)
-    assert os.path.getsize(dump) > 0
+    curve = str(tmp_path / 'curve.png')
+    log = run_tool('tools/analysis/plot_ciou_curve.py', dump, '--protocols', 'lvs', 'ezvsl',
+                   '--out', curve)
+    # The curve's numbers are the ones test.py printed for the same protocol.
+    model_row = re.search(r'^model +(\d\.\d{4}) +(\d\.\d{4})', out, re.M).groups()
+    assert f'lvs: cIoU@0.5 {float(model_row[0]):.3f}, AUC {float(model_row[1]):.3f}' in log
+    assert 'ezvsl: cIoU@0.5' in log
+    import cv2
+    image = cv2.imread(curve)
+    assert image is not None and image.shape[0] > 300
 
 
 def test_weights_only_checkpoint_loads_without_pickle(trained):

@@ -1,6 +1,6 @@
 """cIoU metric with switchable protocols (see ``avloc.evaluation.functional``)."""
 from collections import defaultdict
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
@@ -84,18 +84,28 @@ class CIoUMetric(BaseMetric):
         return {f'{name}cIoU@{self.threshold:g}': ciou_at_threshold(cious, self.threshold),
                 f'{name}AUC': auc, f'{name}mean_cIoU': float(np.mean(cious))}
 
+    def _scorable(self, results: list) -> Iterator[Tuple[dict, np.ndarray]]:
+        """(entry, ground-truth map) of every visible clip with a non-empty map."""
+        for entry in results:
+            if entry['is_sounding']:
+                gt = self._gt_map(entry)
+                if gt.sum() > 0:
+                    yield entry, gt
+
+    def clip_cious(self, results: list, heatmap: Optional[np.ndarray] = None
+                   ) -> List[float]:
+        """The ciou of every scorable clip, e.g. to plot the cIoU curve: of the
+        model's heatmaps, or of one fixed ``heatmap`` (such as the centre prior)."""
+        return [self._score(entry['heatmap'] if heatmap is None else heatmap, gt)
+                for entry, gt in self._scorable(results)]
+
     def compute_metrics(self, results: list) -> dict:
         centre = centre_prior_map()
-        model, prior, other, unscored = [], [], [], 0
-        conf_visible, conf_silent, by_size = [], [], defaultdict(list)
-        for entry in results:
-            if not entry['is_sounding']:
-                conf_silent.append(confidence_score(entry['heatmap']))
-                continue
-            gt = self._gt_map(entry)
-            if gt.sum() == 0:
-                unscored += 1
-                continue
+        model, prior, other = [], [], []
+        conf_visible, by_size = [], defaultdict(list)
+        conf_silent = [confidence_score(e['heatmap']) for e in results
+                       if not e['is_sounding']]
+        for entry, gt in self._scorable(results):
             model.append(self._score(entry['heatmap'], gt))
             prior.append(self._score(centre, gt))
             by_size[size_bin(gt)].append(model[-1])
@@ -113,8 +123,9 @@ class CIoUMetric(BaseMetric):
         if self.extended:
             metrics.update(self._extended(model, conf_visible, conf_silent, by_size))
         listed = (self.dataset_meta or {}).get('num_listed')
+        num_sounding = sum(e['is_sounding'] for e in results)
         metrics.update(num_listed=listed if listed is not None else len(results),
-                       num_scored=len(model), num_unscored=unscored)
+                       num_scored=len(model), num_unscored=num_sounding - len(model))
         self._log(metrics, len(results))
         return metrics
 
