@@ -85,3 +85,15 @@ def test_keep_the_first_seconds_then_tile(tmp_path):
         dict(audio_path=str(tmp_path / 'a.wav')))['audio']
     assert audio.shape == (16000,)
     np.testing.assert_allclose(audio, np.tile(ramp[:4000], 4), atol=1e-4)
+
+
+def test_frame_of_a_width_decord_pads(tmp_path):
+    """decord pads 48-px rows to 64 and mislabels the buffer; the frame must still be
+    the encoded picture."""
+    yy, xx = np.mgrid[:32, :48]
+    picture = np.stack([xx * 5, yy * 7, 200 - xx * 2], axis=-1).astype(np.uint8)
+    path = str(tmp_path / 'w48.mp4')
+    write_video(path, np.repeat(picture[None], 4, 0), 4, None, 16000)
+    img = LoadFrame().transform(dict(video_path=path))['img']
+    assert img.shape == (32, 48, 3)
+    assert np.abs(img.astype(int) - picture).mean() < 4

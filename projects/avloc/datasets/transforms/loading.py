@@ -66,7 +66,14 @@ class LoadFrame(BaseTransform):
             if not 0 <= index < num_frames:
                 raise MediaError(f'{path}: frame_time {self.frame_time}s is outside the '
                                  f'video ({num_frames} frames)')
-        return reader[index].asnumpy()
+        frame = reader[index].asnumpy()
+        if frame.shape[-1] != 3:
+            # decord 0.6 pads the rows of some widths (48 px becomes 64) and reports
+            # the padded RGB buffer as (h, w, 4): read it as (h, padded, 3), crop.
+            h, w = frame.shape[:2]
+            rows = np.ascontiguousarray(frame).reshape(h, -1)
+            frame = rows.reshape(h, rows.shape[1] // 3, 3)[:, :w]
+        return frame
 
     def transform(self, results: dict) -> dict:
         if results.get('frame_path'):
@@ -97,7 +104,8 @@ class LoadAudio(BaseTransform):
 
     Args:
         sample_rate (int): Output sample rate in Hz. Defaults to 16000.
-        duration (float): Window length in seconds. Defaults to 10.0.
+        duration (float, optional): Window length in seconds; None keeps everything
+            from ``offset`` to the end, untiled. Defaults to 10.0.
         offset (float): Window start in seconds. Defaults to 0.0.
         min_duration (float): Shortest usable audio in seconds. Defaults to 0.5.
         silence_threshold (float): Peak amplitude below which audio counts as
@@ -112,7 +120,7 @@ class LoadAudio(BaseTransform):
     frame k with second k of its clip).
     """
 
-    def __init__(self, sample_rate: int = 16000, duration: float = 10.0,
+    def __init__(self, sample_rate: int = 16000, duration: Optional[float] = 10.0,
                  offset: float = 0.0, min_duration: float = 0.5,
                  silence_threshold: float = 1e-4,
                  keep_duration: Optional[float] = None) -> None:
@@ -138,7 +146,8 @@ class LoadAudio(BaseTransform):
         samples = self._decode(path)
         offset = results.get('audio_offset', self.offset)
         start = int(round(offset * self.sample_rate))
-        length = int(round(self.duration * self.sample_rate))
+        length = len(samples) - start if self.duration is None else \
+            int(round(self.duration * self.sample_rate))
         keep = [k for k in (self.keep_duration, results.get('audio_keep')) if k is not None]
         kept = min([length] + [int(round(k * self.sample_rate)) for k in keep])
         window = samples[start:start + kept]

@@ -1,0 +1,189 @@
+"""Turn a folder of downloaded videos into the extracted layout training reads:
+``frames/<id>.jpg`` (one frame per clip) and ``audio/<id>.wav`` (mono 16-bit PCM).
+
+Every video is validated by decoding it: a file that is missing, unreadable, has no
+audio track, is too short, or is silent is recorded with its reason and the run goes
+on. Outputs are written under temporary names and renamed, so an interrupted run
+leaves only finished clips, and a re-run skips them (it resumes). At the end
+``prepare_summary.json`` lists every missing and corrupt clip, and
+``meta/available.txt`` every clip ready to use; for each split list given, the
+summary says how many of its clips are available.
+"""
+import json
+import os
+import os.path as osp
+import time
+from multiprocessing import Pool
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+from tqdm import tqdm
+
+from .synthesis import write_wav
+from .transforms.loading import LoadAudio, LoadFrame, MediaError
+from .vggsound import read_id_list
+
+SUMMARY = 'prepare_summary.json'
+
+
+def clip_outputs(out_root: str, clip_id: str) -> Tuple[str, str]:
+    """(frame path, audio path) of a clip in the extracted layout."""
+    return (osp.join(out_root, 'frames', clip_id + '.jpg'),
+            osp.join(out_root, 'audio', clip_id + '.wav'))
+
+
+def extract_clip(video_path: str, frame_path: str, audio_path: str, frame_time: float,
+                 sample_rate: int = 16000, min_audio: float = 1.0) -> None:
+    """Decode one frame at ``frame_time`` seconds and the whole soundtrack at
+    ``sample_rate`` from a video, and write them.
+
+    Raises:
+        MediaError: the video cannot be used; the message names the file and why.
+    """
+    frame = LoadFrame(frame_time=frame_time).transform(dict(video_path=video_path))['img']
+    # The whole track; LoadAudio rejects one shorter than min_audio or silent.
+    audio = LoadAudio(sample_rate=sample_rate, duration=None, min_duration=min_audio
+                      ).transform(dict(audio_path=video_path))['audio']
+    for path in (frame_path, audio_path):
+        os.makedirs(osp.dirname(path), exist_ok=True)
+    tmp_frame, tmp_audio = frame_path + '.partial.jpg', audio_path + '.partial.wav'
+    if not cv2.imwrite(tmp_frame, np.ascontiguousarray(frame[..., ::-1]),
+                       [cv2.IMWRITE_JPEG_QUALITY, 95]):
+        raise OSError(f'{frame_path}: cannot write the frame')
+    write_wav(tmp_audio, audio, sample_rate)
+    os.replace(tmp_audio, audio_path)
+    os.replace(tmp_frame, frame_path)  # last: a clip is done when its frame exists
+
+
+def _prepare_one(job: tuple) -> Tuple[str, str, str]:
+    """Worker: (clip id, status, reason); never raises, so one bad file cannot stop
+    the run."""
+    clip_id, video_path, out_root, frame_time, sample_rate = job
+    frame_path, audio_path = clip_outputs(out_root, clip_id)
+    if osp.isfile(frame_path) and osp.isfile(audio_path):
+        return clip_id, 'skipped', 'already prepared'
+    if not osp.isfile(video_path):
+        return clip_id, 'missing', f'{video_path}: file not found'
+    try:
+        extract_clip(video_path, frame_path, audio_path, frame_time, sample_rate)
+    except MediaError as err:
+        return clip_id, 'corrupt', str(err)
+    except Exception as err:  # any decoder failure is this file's, not the run's
+        return clip_id, 'corrupt', f'{video_path}: {type(err).__name__}: {err}'
+    return clip_id, 'done', ''
+
+
+def find_videos(video_dir: str, video_ext: str = '.mp4') -> List[str]:
+    """Clip ids of every ``<id><video_ext>`` in a folder, sorted."""
+    return sorted(name[:-len(video_ext)] for name in os.listdir(video_dir)
+                  if name.endswith(video_ext) and '.partial' not in name)
+
+
+def prepare_clips(video_dir: str, out_root: str, clip_ids: Optional[Iterable[str]] = None,
+                  frame_time: float = 5.0, sample_rate: int = 16000,
+                  video_ext: str = '.mp4', num_workers: int = 4,
+                  split_lists: Sequence[str] = (), progress: bool = True) -> dict:
+    """Prepare every clip and write the summary and the list of available clips.
+
+    Args:
+        video_dir (str): Folder of ``<id><video_ext>`` files.
+        out_root (str): Where ``frames/``, ``audio/``, ``meta/available.txt`` and
+            ``prepare_summary.json`` go.
+        clip_ids (Iterable[str], optional): Clips to prepare; a listed clip without
+            a video is reported missing. Defaults to every video in ``video_dir``.
+        frame_time (float): Time of the frame, in seconds. Defaults to 5.0.
+        sample_rate (int): Audio sample rate of the WAV files. Defaults to 16000.
+        video_ext (str): Defaults to '.mp4'.
+        num_workers (int): Decoding processes. Defaults to 4.
+        split_lists (Sequence[str]): Split lists whose coverage the summary reports.
+        progress (bool): Show a progress bar with ETA. Defaults to True.
+
+    Returns:
+        dict: The summary also written to ``prepare_summary.json``.
+    """
+    ids = list(dict.fromkeys(clip_ids)) if clip_ids is not None else \
+        find_videos(video_dir, video_ext)
+    if not ids:
+        raise ValueError(f'{video_dir}: no {video_ext} videos and no clip ids to prepare')
+    jobs = [(i, osp.join(video_dir, i + video_ext), out_root, frame_time, sample_rate)
+            for i in ids]
+    start = time.time()
+    bar = dict(total=len(jobs), desc=f'{video_dir} -> {out_root}', unit='clip',
+               disable=not progress)
+    if num_workers > 1:
+        with Pool(num_workers) as pool:
+            results = list(tqdm(pool.imap_unordered(_prepare_one, jobs, chunksize=8),
+                                **bar))
+    else:
+        results = [_prepare_one(job) for job in tqdm(jobs, **bar)]
+    return _summarise(results, out_root, split_lists, time.time() - start)
+
+
+def _summarise(results: List[Tuple[str, str, str]], out_root: str,
+               split_lists: Sequence[str], seconds: float) -> dict:
+    by_status: Dict[str, List[Tuple[str, str]]] = {}
+    for clip_id, status, reason in sorted(results):
+        by_status.setdefault(status, []).append((clip_id, reason))
+    available = [c for s in ('done', 'skipped') for c, _ in by_status.get(s, [])]
+    os.makedirs(osp.join(out_root, 'meta'), exist_ok=True)
+    with open(osp.join(out_root, 'meta', 'available.txt'), 'w') as f:
+        f.writelines(c + '\n' for c in sorted(available))
+    ready = set(available)
+    coverage = {}
+    for path in split_lists:
+        listed = read_id_list(path)
+        coverage[osp.basename(path)] = dict(listed=len(listed),
+                                            available=sum(i in ready for i in listed))
+    summary = dict(
+        seconds=round(seconds, 1),
+        counts={s: len(by_status.get(s, [])) for s in ('done', 'skipped', 'missing',
+                                                        'corrupt')},
+        lists=coverage,
+        missing=[dict(clip_id=c, reason=r) for c, r in by_status.get('missing', [])],
+        corrupt=[dict(clip_id=c, reason=r) for c, r in by_status.get('corrupt', [])])
+    tmp = osp.join(out_root, SUMMARY + '.partial')
+    with open(tmp, 'w') as f:
+        json.dump(summary, f, indent=1)
+    os.replace(tmp, osp.join(out_root, SUMMARY))
+    return summary
+
+
+def run_cli(description: str, out_root: str, frame_time: float, sample_rate: int,
+            meta_dir: str, argv: Optional[Sequence[str]] = None) -> dict:
+    """The command line of ``tools/data/<dataset>/prepare.py``: the dataset fixes
+    the defaults, the user may override each."""
+    import argparse
+    import shutil
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('video_dir', help='folder of downloaded <id>.mp4 videos')
+    parser.add_argument('--out-root', default=out_root,
+                        help=f'where frames/, audio/ and meta/ go (default: {out_root})')
+    parser.add_argument('--list', help='prepare only the ids of this split list '
+                        '(default: every video in video_dir)')
+    parser.add_argument('--frame-time', type=float, default=frame_time,
+                        help=f'time of the extracted frame in s (default: {frame_time})')
+    parser.add_argument('--sample-rate', type=int, default=sample_rate,
+                        help=f'audio sample rate in Hz (default: {sample_rate})')
+    parser.add_argument('--video-ext', default='.mp4')
+    parser.add_argument('--workers', type=int, default=os.cpu_count() or 1,
+                        help='parallel decoding processes (default: all cores)')
+    args = parser.parse_args(argv)
+    lists = sorted(osp.join(meta_dir, n) for n in os.listdir(meta_dir)
+                   if n.endswith(('.txt', '.csv')))
+    # The configs read their split lists from <out_root>/meta: ship them there.
+    os.makedirs(osp.join(args.out_root, 'meta'), exist_ok=True)
+    for name in os.listdir(meta_dir):
+        shutil.copy(osp.join(meta_dir, name), osp.join(args.out_root, 'meta', name))
+    summary = prepare_clips(
+        args.video_dir, args.out_root,
+        read_id_list(args.list) if args.list else None, frame_time=args.frame_time,
+        sample_rate=args.sample_rate, video_ext=args.video_ext,
+        num_workers=args.workers, split_lists=lists)
+    counts = summary['counts']
+    print(f'{counts["done"]} clips prepared, {counts["skipped"]} already done, '
+          f'{counts["missing"]} missing, {counts["corrupt"]} corrupt in '
+          f'{summary["seconds"]} s; details in {osp.join(args.out_root, SUMMARY)}')
+    for name, cover in summary['lists'].items():
+        print(f'  {name}: {cover["available"]} of {cover["listed"]} clips available')
+    return summary
