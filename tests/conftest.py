@@ -1,8 +1,9 @@
 """Shared fixtures: tiny media and a tiny AVShapes dataset, generated per session."""
+import cv2
 import numpy as np
 import pytest
 
-from avloc.datasets.synthesis import AVShapesSettings, generate_avshapes
+from avloc.datasets.synthesis import AVShapesSettings, generate_avshapes, write_wav
 
 TINY = dict(num_train=40, num_val=8, num_test=12, seed=3, frame_size=64)
 
@@ -27,3 +28,30 @@ def frame() -> np.ndarray:
     distinct values everywhere."""
     yy, xx = np.mgrid[:48, :64]
     return np.stack([xx * 4, yy * 5, 255 - (xx + yy) * 2], axis=-1).astype(np.uint8)
+
+
+def stepped_audio(seconds=5, rate=16000):
+    """Second k (1-based) is a tone of amplitude k / 10, so a slice names itself."""
+    t = np.arange(rate) / rate
+    return np.concatenate([k / 10 * np.sin(2 * np.pi * 440 * t) for k in
+                           range(1, seconds + 1)]).astype(np.float32)
+
+
+@pytest.fixture
+def avsbench_s4(tmp_path):
+    """An AVSBench-S4-layout test set: video vid0 of class dog, frames 1 and 2 (grey
+    at 40 k, masks covering the left half) and s4_test.csv listing them."""
+    root, video, cls, frames = tmp_path, 'vid0', 'dog', (1, 2)
+    for kind in ('visual_frames', 'gt_masks'):
+        (root / kind / 'test' / cls / video).mkdir(parents=True, exist_ok=True)
+    (root / 'audio_wav' / 'test' / cls).mkdir(parents=True, exist_ok=True)
+    for k in frames:
+        cv2.imwrite(str(root / 'visual_frames' / 'test' / cls / video / f'{video}_{k}.png'),
+                    np.full((24, 32, 3), 40 * k, np.uint8))
+        mask = np.zeros((24, 32), np.uint8)
+        mask[:, :16] = 255
+        cv2.imwrite(str(root / 'gt_masks' / 'test' / cls / video / f'{video}_{k}.png'), mask)
+    write_wav(str(root / 'audio_wav' / 'test' / cls / f'{video}.wav'), stepped_audio(), 16000)
+    lines = [f'{video}_{k},{cls}' for k in frames]
+    (root / 's4_test.csv').write_text('\n'.join(lines))
+    return root

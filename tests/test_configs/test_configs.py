@@ -115,3 +115,38 @@ def test_metafile_names_existing_configs(metafile):
     for model in models:
         assert os.path.isfile(os.path.join(ROOT, model['Config'])), model['Config']
         assert os.path.basename(model['Config']) == model['Name'] + '.py'
+
+
+NO_WORKERS = ['test_dataloader.batch_size=2', 'test_dataloader.num_workers=0',
+              'test_dataloader.persistent_workers=False']
+
+
+def test_avsbench_config_scores_masks(avsbench_s4, tmp_path):
+    config = os.path.join(ROOT, 'configs', 'ssltie',
+                          'ssltie_r18_1xb32-100e_vggsound144k_test-avsbench-s4.py')
+    out = run_tool('tools/test.py', config, 'none', '--work-dir', str(tmp_path / 'work'),
+                   '--cfg-options', f'test_dataloader.dataset.data_root={avsbench_s4}',
+                   *NO_WORKERS)
+    assert 'cIoU protocol lvs, union ground truth, on s4_test.csv' in out
+    assert '2 clips listed, 2 evaluated, 2 scored' in out
+
+
+def test_extended_config_pairs_other_audio_and_reports_ap(tmp_path):
+    root = str(tmp_path / 'vggsound')
+    ids = [f'clip{i}_000010' for i in range(3)]
+    fake_clips(root, ids)
+    with open(os.path.join(root, 'meta', 'test.csv'), 'w') as f:
+        f.write('\n'.join(ids))
+    with open(os.path.join(root, 'meta', 'vggss.json'), 'w') as f:
+        f.write('[' + ', '.join(f'{{"file": "{i}", "class": "dog", "bbox": '
+                                f'[[0.1, 0.1, 0.{5 + n}, 0.7]]}}'
+                                for n, i in enumerate(ids)) + ']')
+    config = os.path.join(ROOT, 'configs', 'ssltie',
+                          'ssltie_r18_1xb32-100e_vggsound144k_test-vggss-extended.py')
+    out = run_tool('tools/test.py', config, 'none', '--work-dir', str(tmp_path / 'work'),
+                   '--cfg-options', f'test_dataloader.dataset.data_root={root}',
+                   'test_dataloader.dataset.ann_file=meta/test.csv', *NO_WORKERS)
+    assert 'cIoU protocol ezvsl, union ground truth, on test.csv' in out
+    assert re.search(r'^ +AP@0.5 +max_F1@0.5 +precision@0.5 +AP@0.75', out, re.M)
+    assert re.search(r'^extended( +\d\.\d{4}){6} +3$', out, re.M)  # 3 non-visible
+    assert re.search(r'^size large +\d+', out, re.M)

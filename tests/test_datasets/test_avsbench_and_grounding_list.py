@@ -1,12 +1,10 @@
 import json
 
-import cv2
 import numpy as np
 import pytest
 from mmengine.registry import init_default_scope
 
 from avloc.datasets import AVSBenchS4Dataset, GroundingListDataset
-from avloc.datasets.synthesis import write_wav
 
 PIPELINE = [dict(type='LoadFrame'), dict(type='LoadAudio', duration=2.0),
             dict(type='LoadGroundTruthMask'),
@@ -14,31 +12,9 @@ PIPELINE = [dict(type='LoadFrame'), dict(type='LoadAudio', duration=2.0),
             dict(type='Resize', scale=(32, 32)), dict(type='PackAVInputs')]
 
 
-def stepped_audio(seconds=5, rate=16000):
-    """Second k (1-based) is a tone of amplitude k / 10, so a slice names itself."""
-    t = np.arange(rate) / rate
-    return np.concatenate([k / 10 * np.sin(2 * np.pi * 440 * t) for k in
-                           range(1, seconds + 1)]).astype(np.float32)
-
-
-def make_s4(root, video='vid0', cls='dog', frames=(1, 2)):
-    for kind in ('visual_frames', 'gt_masks'):
-        (root / kind / 'test' / cls / video).mkdir(parents=True, exist_ok=True)
-    (root / 'audio_wav' / 'test' / cls).mkdir(parents=True, exist_ok=True)
-    for k in frames:
-        cv2.imwrite(str(root / 'visual_frames' / 'test' / cls / video / f'{video}_{k}.png'),
-                    np.full((24, 32, 3), 40 * k, np.uint8))
-        mask = np.zeros((24, 32), np.uint8)
-        mask[:, :16] = 255
-        cv2.imwrite(str(root / 'gt_masks' / 'test' / cls / video / f'{video}_{k}.png'), mask)
-    write_wav(str(root / 'audio_wav' / 'test' / cls / f'{video}.wav'), stepped_audio(), 16000)
-    lines = [f'{video}_{k},{cls}' for k in frames]
-    (root / 's4_test.csv').write_text('\n'.join(lines))
-
-
-def test_avsbench_frames_masks_and_audio_windows(tmp_path):
+def test_avsbench_frames_masks_and_audio_windows(avsbench_s4):
     init_default_scope('avloc')
-    make_s4(tmp_path)
+    tmp_path = avsbench_s4
     ds = AVSBenchS4Dataset(ann_file='s4_test.csv', data_root=str(tmp_path),
                            pipeline=PIPELINE, test_mode=True)
     sample = ds[1]['data_samples']
@@ -56,8 +32,8 @@ def test_avsbench_frames_masks_and_audio_windows(tmp_path):
     assert np.abs(whole[1]['audio'][:16000]).max() == pytest.approx(0.1, abs=0.01)
 
 
-def test_avsbench_names_bad_lines_and_missing_files(tmp_path):
-    make_s4(tmp_path)
+def test_avsbench_names_bad_lines_and_missing_files(avsbench_s4):
+    tmp_path = avsbench_s4
     (tmp_path / 'bad.csv').write_text('vid0_2,dog\nvid0,dog\n')
     with pytest.raises(ValueError, match=r'bad.csv:2: expected <video>_<k>,<class>'):
         AVSBenchS4Dataset(ann_file='bad.csv', data_root=str(tmp_path))
@@ -67,9 +43,9 @@ def test_avsbench_names_bad_lines_and_missing_files(tmp_path):
         AVSBenchS4Dataset(ann_file='ghost.csv', data_root=str(tmp_path))
 
 
-def test_grounding_list_boxes_and_masks(tmp_path):
+def test_grounding_list_boxes_and_masks(avsbench_s4):
     init_default_scope('avloc')
-    make_s4(tmp_path)
+    tmp_path = avsbench_s4
     frame = 'visual_frames/test/dog/vid0/vid0_1.png'
     audio = 'audio_wav/test/dog/vid0.wav'
     entries = [dict(id='a', frame=frame, audio=audio, bbox=[[0.1, 0.2, 0.5, 0.9]],
