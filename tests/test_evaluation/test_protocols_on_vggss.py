@@ -4,7 +4,7 @@ whole frame (a constant map). The expected values come from
 ``published_logic.py``, an independent loop-by-loop transcription of the public
 evaluators, run once over the real annotations; the two clips whose boxes clip to
 nothing are left out (the public code counts them as failures, see
-configs/README_evaluation.md)."""
+docs/evaluation.md)."""
 import functools
 import json
 from pathlib import Path

@@ -49,7 +49,7 @@ def main() -> None:
     import matplotlib.pyplot as plt
 
     thresholds = np.linspace(0, 1, 21)
-    fig, ax = plt.subplots(figsize=(6, 4.5))
+    fig, ax = plt.subplots(figsize=(7, 6))
     for d, path in enumerate(args.dumps):
         entries = load_dump(path)
         for p, protocol in enumerate(args.protocols):
@@ -69,7 +69,7 @@ def main() -> None:
     ax.axvline(0.5, color='grey', linewidth=0.8)
     ax.set(xlabel='ciou threshold t', ylabel='share of clips with ciou >= t',
            xlim=(0, 1), ylim=(0, 1.02), title='cIoU success curve (AUC = area)')
-    ax.legend(fontsize=7, loc='upper right')
+    ax.legend(fontsize=7, loc='upper center', bbox_to_anchor=(0.5, -0.12))
     fig.tight_layout()
     fig.savefig(args.out, dpi=120)
     print(f'wrote {args.out}')
