@@ -1,5 +1,5 @@
 # The open-set setting: SSL-TIE trained on the VGG-Sound clips of 110 "heard"
-# classes (vggss_heard.txt, 59,467 ids) and tested on VGG-SS clips of those classes
+# classes (vggss_heard.txt, 59,468 ids) and tested on VGG-SS clips of those classes
 # (SSL-TIE's list, 2,425 clips). Published: cIoU@0.5 0.390, AUC 0.403.
 _base_ = ['./ssltie_r18_1xb32-100e_vggsound144k.py']
 train_dataloader = dict(dataset=dict(ann_file='meta/vggss_heard.txt'))

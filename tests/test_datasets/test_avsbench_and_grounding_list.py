@@ -39,7 +39,7 @@ def test_avsbench_names_bad_lines_and_missing_files(avsbench_s4):
         AVSBenchS4Dataset(ann_file='bad.csv', data_root=str(tmp_path))
     (tmp_path / 'ghost.csv').write_text('vid0_3,dog\n')
     with pytest.raises(FileNotFoundError,
-                       match=r'ghost.csv: 2 files of the listed frames are missing.*_3.png'):
+                       match=r'ghost.csv: 2 files of the listed clips are missing.*_3.png'):
         AVSBenchS4Dataset(ann_file='ghost.csv', data_root=str(tmp_path))
 
 

@@ -6,7 +6,7 @@ from typing import List
 from mmengine.dataset import BaseDataset
 
 from avloc.registry import DATASETS
-from .vggsound import file_md5
+from .vggsound import list_metainfo, require_listed_files
 
 
 @DATASETS.register_module()
@@ -61,11 +61,6 @@ class AVSBenchS4Dataset(BaseDataset):
         with open(self.ann_file) as f:
             lines = [(n, line.strip()) for n, line in enumerate(f, start=1) if line.strip()]
         data_list = [self._parse(n, line) for n, line in lines]
-        missing = [p for item in data_list for k, p in item.items()
-                   if k.endswith('_path') and not osp.isfile(p)]
-        if missing:
-            raise FileNotFoundError(f'{self.ann_file}: {len(missing)} files of the listed '
-                                    f'frames are missing, e.g. {missing[:3]}')
-        self._metainfo.update(list_name=osp.basename(self.ann_file),
-                              list_md5=file_md5(self.ann_file), num_listed=len(data_list))
+        require_listed_files(self.ann_file, data_list)
+        self._metainfo.update(list_metainfo(self.ann_file, len(data_list)))
         return data_list

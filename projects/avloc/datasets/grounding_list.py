@@ -8,7 +8,7 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from avloc.registry import DATASETS
-from .vggsound import file_md5
+from .vggsound import list_metainfo, require_listed_files
 
 
 @DATASETS.register_module()
@@ -58,11 +58,6 @@ class GroundingListDataset(BaseDataset):
         if not isinstance(entries, list) or not entries:
             raise ValueError(f'{self.ann_file}: expected a non-empty JSON list of clips')
         data_list = [self._parse(i, e) for i, e in enumerate(entries)]
-        missing = [p for item in data_list for k, p in item.items()
-                   if k.endswith('_path') and not osp.isfile(p)]
-        if missing:
-            raise FileNotFoundError(f'{self.ann_file}: {len(missing)} listed files are '
-                                    f'missing, e.g. {missing[:3]}')
-        self._metainfo.update(list_name=osp.basename(self.ann_file),
-                              list_md5=file_md5(self.ann_file), num_listed=len(data_list))
+        require_listed_files(self.ann_file, data_list)
+        self._metainfo.update(list_metainfo(self.ann_file, len(data_list)))
         return data_list

@@ -36,6 +36,23 @@ def file_md5(path: str) -> str:
         return hashlib.md5(f.read()).hexdigest()
 
 
+def list_metainfo(ann_file: str, num_listed: int) -> dict:
+    """What a dataset records of its list, for every evaluation to log: the list's
+    file name, its md5 and how many clips it names."""
+    return dict(list_name=osp.basename(ann_file), list_md5=file_md5(ann_file),
+                num_listed=num_listed)
+
+
+def require_listed_files(ann_file: str, data_list: List[dict]) -> None:
+    """Raise if any ``*_path`` of any listed clip is not a file, naming the list and
+    the first missing files."""
+    missing = [p for item in data_list for k, p in item.items()
+               if k.endswith('_path') and not osp.isfile(p)]
+    if missing:
+        raise FileNotFoundError(f'{ann_file}: {len(missing)} files of the listed clips '
+                                f'are missing, e.g. {missing[:3]}')
+
+
 def read_clip_list(path: str, split: Optional[str] = None) -> List[dict]:
     """The clips of a split list in any of the formats the benchmarks ship.
 
@@ -212,8 +229,7 @@ class VGGSoundDataset(BaseDataset):
 
     def load_data_list(self) -> List[dict]:
         clips = self._select(read_clip_list(self.ann_file, self.split))
-        self._metainfo.update(list_name=osp.basename(self.ann_file),
-                              list_md5=file_md5(self.ann_file), num_listed=len(clips))
+        self._metainfo.update(list_metainfo(self.ann_file, len(clips)))
         boxes = self._read_boxes()
         data_list, missing = [], []
         for clip in clips:
