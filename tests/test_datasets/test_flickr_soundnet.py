@@ -61,3 +61,17 @@ def test_missing_and_malformed_annotations_are_named(flickr_root):
     bad.write_text('<a><bbox>')
     with pytest.raises(ValueError, match='bad.xml: not a readable annotation file'):
         read_flickr_xml(str(bad))
+
+
+def test_raw_videos_work_as_the_extracted_layout(flickr_root, frame, tone):
+    from avloc.datasets.synthesis import write_video
+    (flickr_root / 'video').mkdir()
+    for clip_id in ('1000', '1001'):
+        write_video(str(flickr_root / 'video' / f'{clip_id}.mp4'),
+                    np.repeat(frame[None], 4, 0), 4, tone, 16000)
+    from_videos = build(flickr_root, data_prefix=dict(video='video'))
+    from_files = build(flickr_root)
+    a, b = from_videos[1], from_files[1]
+    np.testing.assert_array_equal(a['data_samples'].gt_bboxes, b['data_samples'].gt_bboxes)
+    assert a['inputs']['imgs'].shape == b['inputs']['imgs'].shape == (1, 3, 32, 32)
+    assert a['data_samples'].video_path.endswith('video/1001.mp4')

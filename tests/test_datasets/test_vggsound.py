@@ -4,6 +4,7 @@ import os
 import numpy as np
 import pytest
 from mmengine.registry import init_default_scope
+from tool_runner import ROOT
 
 from avloc.datasets import (VGGSoundDataset, file_md5, in_holdout, read_box_file,
                             read_clip_list, read_id_list)
@@ -150,3 +151,19 @@ def test_dataset_holdout_pairs_classes_and_metainfo(tiny_avshapes, tmp_path):
     assert silent['video_path'].endswith('avshapes_000048.mp4')
     assert 'gt_bboxes' not in silent and paired[1]['data_samples'].is_sounding is False
     assert paired[0]['data_samples'].is_sounding is True
+
+
+@pytest.mark.parametrize('name', ['vggss_test.csv', 'ssltie_test_vggss_4911.txt',
+                                  'ssltie_openset_test_heard_2425.txt',
+                                  'ssltie_openset_test_unheard_2463.txt',
+                                  'vggss_heard_test.csv', 'vggss_unheard_test.csv'])
+def test_every_shipped_test_list_has_boxes(name):
+    """The real lists resolve in the real vggss.json (so a test run never stops on a
+    clip without boxes) and count what their sources say."""
+    meta = os.path.join(ROOT, 'tools', 'data', 'vggsound', 'meta')
+    boxes = read_box_file(os.path.join(meta, 'vggss.json'), 'clip')
+    clips = read_clip_list(os.path.join(meta, name))
+    assert all(c['clip_id'] in boxes for c in clips)
+    expected = {'vggss_test.csv': 5158, 'vggss_heard_test.csv': 2564,
+                'vggss_unheard_test.csv': 2575}.get(name)
+    assert len(clips) == (expected or int(name.rsplit('_', 1)[1].split('.')[0]))
