@@ -161,10 +161,9 @@ class VGGSoundDataset(BaseDataset):
     In training (``test_mode=False``) a listed clip whose file is missing, or whose
     media fail to load, is skipped, counted and logged; at test time either is an
     error (unless ``missing='skip'``), because a skipped test clip would silently
-    change the score. The
-    metainfo records the list's name, md5 and length (``list_name``,
-    ``list_md5``, ``num_listed``) and, when the list or box file names classes,
-    ``classes`` (sorted) with a ``gt_label`` index per clip.
+    change the score. The metainfo records the list's name, md5 and length
+    (``list_name``, ``list_md5``, ``num_listed``) and, when the list or box file
+    names classes, ``classes`` (sorted) with a ``gt_label`` index per clip.
     """
 
     METAINFO = dict(classes=None)
