@@ -1,4 +1,5 @@
 from .av_correspondence_metric import AVCorrespondenceMetric
 from .ciou_metric import CIoUMetric
+from .retrieval_metric import RetrievalMetric
 
-__all__ = ['AVCorrespondenceMetric', 'CIoUMetric']
+__all__ = ['AVCorrespondenceMetric', 'CIoUMetric', 'RetrievalMetric']

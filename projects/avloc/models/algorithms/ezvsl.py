@@ -46,8 +46,9 @@ class EZVSL(BaseModel):
             It is frozen. None predicts from the audio-visual map alone.
             Defaults to None.
         data_preprocessor (dict, optional): Defaults to None.
-        test_cfg (dict, optional): ``ogl_alpha`` (EZ-VSL's 0.4) and
-            ``other_audio_control`` (see :class:`SSLTIE`). Defaults to None.
+        test_cfg (dict, optional): ``ogl_alpha`` (EZ-VSL's 0.4),
+            ``other_audio_control`` and ``visual_pooling`` (see :class:`SSLTIE`).
+            Defaults to None.
         init_cfg (dict, optional): Defaults to None.
     """
 
@@ -121,4 +122,5 @@ class EZVSL(BaseModel):
             heatmaps = self._with_object_prior(heatmaps, imgs)
             if control:
                 others = self._with_object_prior(others, imgs)
-        return attach_predictions(data_samples, heatmaps, visual, audio, others)
+        return attach_predictions(data_samples, heatmaps, visual, audio, others,
+                                  self.test_cfg.get('visual_pooling', 'avg'))

@@ -38,7 +38,8 @@ class SSLTIE(BaseModel):
         data_preprocessor (dict, optional): Defaults to None.
         test_cfg (dict, optional): ``other_audio_control=True`` also predicts each
             frame's heatmap with the previous clip's audio (a control that must
-            score low). Defaults to None.
+            score low); ``visual_pooling`` ('avg' or 'max') pools the visual
+            embedding used for retrieval. Defaults to None.
         init_cfg (dict, optional): Defaults to None.
     """
 
@@ -120,4 +121,5 @@ class SSLTIE(BaseModel):
         others = None
         if self.test_cfg.get('other_audio_control', False):
             others = paired_heatmaps(visual, self._other_audio(audio))
-        return attach_predictions(data_samples, heatmaps, visual, audio, others)
+        return attach_predictions(data_samples, heatmaps, visual, audio, others,
+                                  self.test_cfg.get('visual_pooling', 'avg'))

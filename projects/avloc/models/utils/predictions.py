@@ -9,10 +9,14 @@ from avloc.structures import AVDataSample
 
 def attach_predictions(data_samples: List[AVDataSample], heatmaps: torch.Tensor,
                        visual: torch.Tensor, audio: torch.Tensor,
-                       other_heatmaps: Optional[torch.Tensor] = None
-                       ) -> List[AVDataSample]:
-    """Store per clip the heatmap, the L2-normalised embeddings (visual: the mean over
-    locations of the feature map) and, when given, the other-audio heatmap.
+                       other_heatmaps: Optional[torch.Tensor] = None,
+                       visual_pooling: str = 'avg') -> List[AVDataSample]:
+    """Store per clip the heatmap, the L2-normalised embeddings and, when given, the
+    other-audio heatmap.
+
+    The visual embedding pools the feature map over locations: 'avg' (the mean, the
+    default) or 'max' (the strongest response per channel). It never looks at the
+    audio, so cross-modal retrieval cannot peek at the answer.
 
     Args:
         data_samples (list[AVDataSample]): B samples, updated in place.
@@ -20,8 +24,12 @@ def attach_predictions(data_samples: List[AVDataSample], heatmaps: torch.Tensor,
         visual (Tensor): (B, C, h', w') visual feature map.
         audio (Tensor): (B, C) audio embedding.
         other_heatmaps (Tensor, optional): (B, 1, h, w). Defaults to None.
+        visual_pooling (str): 'avg' or 'max'. Defaults to 'avg'.
     """
-    visual_emb = F.normalize(visual.mean((2, 3)), dim=1)
+    if visual_pooling not in ('avg', 'max'):
+        raise ValueError(f"visual_pooling must be 'avg' or 'max', got {visual_pooling!r}")
+    pooled = visual.mean((2, 3)) if visual_pooling == 'avg' else visual.amax((2, 3))
+    visual_emb = F.normalize(pooled, dim=1)
     audio_emb = F.normalize(audio, dim=1)
     for i, sample in enumerate(data_samples):
         sample.pred_heatmap = heatmaps[i]
