@@ -150,3 +150,15 @@ def test_extended_config_pairs_other_audio_and_reports_ap(tmp_path):
     assert re.search(r'^ +AP@0.5 +max_F1@0.5 +precision@0.5 +AP@0.75', out, re.M)
     assert re.search(r'^extended( +\d\.\d{4}){6} +3$', out, re.M)  # 3 non-visible
     assert re.search(r'^size large +\d+', out, re.M)
+
+
+def test_retrieval_config_prints_every_direction(tiny_avshapes, tmp_path):
+    from tool_runner import data_options
+    config = os.path.join(ROOT, 'configs', 'ssltie', 'ssltie_r18_1xb16-1e_avshapes_retrieval.py')
+    out = run_tool('tools/test.py', config, 'none', '--work-dir', str(tmp_path / 'work'),
+                   '--cfg-options', *data_options(tiny_avshapes))
+    assert 'exact inner product (IndexFlatIP) on CPU' in out
+    assert re.search(r'^ +A@1 +P@1 +R@1 +A@5 .* mAP$', out, re.M)
+    for row in ('a2a', 'a2i', 'i2a', 'random a2a', 'random i2a'):
+        assert re.search(rf'^{row} +\d\.\d{{4}}', out, re.M), row
+    assert 'num_queries: 12' in out
