@@ -21,8 +21,9 @@ def unit(x):
 
 
 def brute_force(gallery, queries, k, exclude=None):
-    """Rank every gallery item by float64 inner product, ties by lower index."""
-    scores = queries.astype(np.float64) @ gallery.astype(np.float64).T
+    """Rank every gallery item by float64 inner product (summed in one order, so
+    copies tie exactly), ties by lower index."""
+    scores = (queries[:, None].astype(np.float64) * gallery[None].astype(np.float64)).sum(-1)
     ranked = []
     for q, row in enumerate(scores):
         order = np.lexsort((np.arange(len(row)), -row))
@@ -52,6 +53,14 @@ def test_exact_search_equals_brute_force_with_ties(tied_gallery, exclude_self):
     found = search(index, tied_gallery, queries, 25, exclude, batch_size=128)
     np.testing.assert_array_equal(found, brute_force(tied_gallery, queries, 25, exclude))
     assert (found[3] != 3).all() if exclude_self else found[3, 0] == 3
+
+
+def test_full_ranking_equals_brute_force(tied_gallery):
+    gallery = tied_gallery[:500]
+    index = build_index(gallery, device='cpu')[0]
+    found = search(index, gallery, gallery[:100], 499, exclude=np.arange(100))
+    np.testing.assert_array_equal(found, brute_force(gallery, gallery[:100], 499,
+                                                     np.arange(100)))
 
 
 def test_search_returns_minus_one_past_a_small_gallery():

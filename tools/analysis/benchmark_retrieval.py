@@ -9,10 +9,11 @@ as in audio -> audio retrieval). Each method runs in a fresh process, which repo
 its wall time and peak resident memory; the approximate indexes also report their
 recall@10 against the exact neighbours. Methods:
 
-* ``numpy``: brute force, a (batch x gallery) score matrix per batch of queries,
-  then ``argpartition`` + sort for the top 10;
+* ``numpy``: brute force, a (batch x gallery) score matrix per ``--numpy-batch``
+  queries, then ``argpartition`` + sort for the top 10;
 * ``exact``, ``ivf``, ``hnsw``: ``avloc.evaluation.functional.search`` with that
-  FAISS index, queries in batches of ``--batch``, index build included.
+  FAISS index, ``--batch`` queries per FAISS call (RetrievalMetric's default), index
+  build included.
 
 ``--skip`` leaves out methods at sizes where they are too slow for the machine, e.g.
 ``--skip hnsw@1000000``.
@@ -48,22 +49,23 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_method(method: str, size: int, num_queries: int, batch: int, queue) -> None:
+def run_method(method: str, size: int, num_queries: int, batch: int, numpy_batch: int,
+               queue) -> None:
+    from avloc.evaluation.functional import build_index, search  # not timed
     gallery, picks = make_data(size, num_queries)
     queries = gallery[picks]
     data_mb = peak_rss_mb()
     start = time.perf_counter()
     if method == 'numpy':
         found = []
-        for first in range(0, len(picks), batch):
-            scores = queries[first:first + batch] @ gallery.T  # (batch, N)
-            scores[np.arange(len(scores)), picks[first:first + batch]] = -np.inf
+        for first in range(0, len(picks), numpy_batch):
+            scores = queries[first:first + numpy_batch] @ gallery.T  # (batch, N)
+            scores[np.arange(len(scores)), picks[first:first + numpy_batch]] = -np.inf
             top = np.argpartition(scores, -K, axis=1)[:, -K:]
             order = np.argsort(-np.take_along_axis(scores, top, 1), axis=1)
             found.append(np.take_along_axis(top, order, 1))
         found = np.concatenate(found)
     else:
-        from avloc.evaluation.functional import build_index, search
         index, _ = build_index(gallery, INDEXES[method], device='auto')
         found = search(index, gallery, queries, K, exclude=picks,
                        exact=method == 'exact', batch_size=batch)
@@ -73,10 +75,11 @@ def run_method(method: str, size: int, num_queries: int, batch: int, queue) -> N
                    found=found.tolist()))
 
 
-def measure(method: str, size: int, num_queries: int, batch: int) -> dict:
+def measure(method: str, size: int, args: argparse.Namespace) -> dict:
     ctx = mp.get_context('spawn')  # a fresh process: its peak memory is its own
     queue = ctx.Queue()
-    proc = ctx.Process(target=run_method, args=(method, size, num_queries, batch, queue))
+    proc = ctx.Process(target=run_method, args=(method, size, args.queries, args.batch,
+                                                args.numpy_batch, queue))
     proc.start()
     result = queue.get()
     proc.join()
@@ -86,9 +89,11 @@ def measure(method: str, size: int, num_queries: int, batch: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--sizes', type=int, nargs='+', default=[100_000, 1_000_000])
-    parser.add_argument('--queries', type=int, default=1000)
-    parser.add_argument('--batch', type=int, default=256,
-                        help='queries per batch, for numpy and for FAISS calls')
+    parser.add_argument('--queries', type=int, default=10000)
+    parser.add_argument('--batch', type=int, default=4096,
+                        help='queries per FAISS call (RetrievalMetric.query_batch_size)')
+    parser.add_argument('--numpy-batch', type=int, default=256,
+                        help='queries per numpy score matrix (256 x 1M floats = 1 GB)')
     parser.add_argument('--methods', nargs='+', default=['numpy', *INDEXES])
     parser.add_argument('--skip', nargs='*', default=[], help='method@size to leave out')
     parser.add_argument('--out', default='work_dirs/retrieval_benchmark.json')
@@ -99,7 +104,7 @@ def main() -> None:
         for method in args.methods:
             if f'{method}@{size}' in args.skip:
                 continue
-            result = measure(method, size, args.queries, args.batch)
+            result = measure(method, size, args)
             found = np.array(result.pop('found'))
             if method == 'exact':
                 exact = found

@@ -6,7 +6,8 @@ ranked by score, ties broken by the lower gallery index. The exact index returns
 the same ranking as a brute-force search: FAISS proposes ``k + margin`` candidates
 in float32, their scores are recomputed in float64 from the stored vectors, and a
 query whose k-th score ties with the last candidate is searched again by brute
-force. Approximate indexes (IVF, HNSW) skip that last step.
+force. Approximate indexes (IVF, HNSW) skip that last step. When k reaches the
+gallery size (mAP over the full ranking), every gallery item is scored directly.
 """
 from typing import Dict, Optional, Sequence, Tuple
 
@@ -104,6 +105,33 @@ def _rerank(gallery: np.ndarray, queries: np.ndarray, found: np.ndarray,
             np.take_along_axis(scores, order, axis=1))
 
 
+def _rank_all(gallery: np.ndarray, queries: np.ndarray, k: int,
+              exclude: Optional[np.ndarray], batch_size: int) -> np.ndarray:
+    """Rank the whole gallery for every query (when k is close to the gallery size,
+    as for mAP over the full ranking): float64 scores rounded to 12 decimals, so
+    that identical vectors tie exactly, sorted with ties by the lower index.
+
+    Returns:
+        np.ndarray: (Q, k) gallery indices, -1 past the gallery's end.
+    """
+    n = len(gallery)
+    if len(queries) * n > 10 ** 8:
+        raise ValueError(f'ranking all {n} gallery items for {len(queries)} queries '
+                         'needs too much memory; set map_k (e.g. 100)')
+    out = np.full((len(queries), k), -1, np.int64)
+    gallery64 = gallery.astype(np.float64)
+    ids = np.arange(n)
+    for start in range(0, len(queries), batch_size):
+        scores = np.round(queries[start:start + batch_size].astype(np.float64)
+                          @ gallery64.T, 12)
+        if exclude is not None:
+            scores[np.arange(len(scores)), exclude[start:start + batch_size]] = -np.inf
+        order = np.lexsort((np.broadcast_to(ids, scores.shape), -scores), axis=-1)
+        kept = n - (exclude is not None)
+        out[start:start + len(scores), :min(k, kept)] = order[:, :min(k, kept)]
+    return out
+
+
 def search(index, gallery: np.ndarray, queries: np.ndarray, k: int,
            exclude: Optional[np.ndarray] = None, exact: bool = True,
            batch_size: int = 4096) -> np.ndarray:
@@ -125,6 +153,8 @@ def search(index, gallery: np.ndarray, queries: np.ndarray, k: int,
     """
     n = len(gallery)
     k_search = min(n, k + (exclude is not None) + TIE_MARGIN)
+    if k_search == n:
+        return _rank_all(gallery, queries, k, exclude, batch_size)
     out = np.full((len(queries), k), -1, np.int64)
     rerank_rows = max(1, (64 << 20) // (k_search * gallery.shape[1] * 8))  # ~64 MB
     for start in range(0, len(queries), batch_size):
