@@ -1,6 +1,6 @@
 """Audio and cross-modal retrieval with FAISS (see
 ``avloc.evaluation.functional.retrieval``)."""
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
@@ -117,7 +117,9 @@ class RetrievalMetric(BaseMetric):
         return arrays
 
     def _direction(self, direction: str, arrays: Dict[str, np.ndarray],
-                   labels: np.ndarray) -> Dict[str, float]:
+                   labels: np.ndarray) -> Tuple[Dict[str, float], int, str]:
+        """Scores of one direction, the number of queries without a same-class item
+        in their gallery, and the index used."""
         query_mod, gallery_mod = DIRECTIONS[direction]
         queries, gallery = arrays[query_mod], arrays[gallery_mod]
         own = query_mod == gallery_mod or self.exclude_query_clip
@@ -141,32 +143,30 @@ class RetrievalMetric(BaseMetric):
                                   self.map_k or depth)
         if self.map_k is None:  # the whole gallery was ranked
             scores['mAP'] = scores.pop(f'mAP@{depth}')
-        self._description = description
-        self._unscorable = int((~scorable).sum())
-        return scores
+        return scores, int((~scorable).sum()), description
 
     def compute_metrics(self, results: list) -> dict:
         arrays = self._check(results)
         labels = arrays['label']
-        metrics = {}
-        for direction in self.directions:
-            for name, value in self._direction(direction, arrays, labels).items():
-                metrics[f'{direction}/{name}'] = value
+        embeddings = {'': arrays}
         if self.random_baseline:
             rng = np.random.default_rng(self.seed)
             dim = arrays[self.modalities[0]].shape[1]
-            noise = {m: rng.standard_normal((len(labels), dim)).astype(np.float32)
-                     for m in self.modalities}
-            noise = {m: v / np.linalg.norm(v, axis=1, keepdims=True)
-                     for m, v in noise.items()}
+            noise = {m: rng.standard_normal((len(labels), dim)) for m in self.modalities}
+            embeddings['random/'] = {m: (v / np.linalg.norm(v, axis=1, keepdims=True))
+                                     .astype(np.float32) for m, v in noise.items()}
+        metrics, unscorable, logger = {}, 0, MMLogger.get_current_instance()
+        for prefix, vectors in embeddings.items():
             for direction in self.directions:
-                for name, value in self._direction(direction, noise, labels).items():
-                    metrics[f'random/{direction}/{name}'] = value
+                scores, unmatched, description = self._direction(direction, vectors,
+                                                                 labels)
+                metrics.update({f'{prefix}{direction}/{k}': v for k, v in scores.items()})
+                unscorable = max(unscorable, unmatched)
+                if not prefix:
+                    logger.info(f'retrieval {direction}: {len(labels)} queries, '
+                                f'{description}, {unmatched} queries without another '
+                                'clip of their class (not scored)')
         metrics['num_queries'] = len(labels)
-        metrics['num_queries_without_match'] = self._unscorable
+        metrics['num_queries_without_match'] = unscorable
         metrics['num_classes'] = len(np.unique(labels))
-        MMLogger.get_current_instance().info(
-            f'retrieval over {len(labels)} clips of {metrics["num_classes"]} classes, '
-            f'{self._description}; {self._unscorable} queries have no other clip of '
-            'their class and are not scored')
         return metrics
