@@ -16,9 +16,9 @@ ezvsl      bilinear,             >= sorted[N // 2]           EZ-VSL (Mo & Morgad
 absolute   OpenCV bilinear       > value (default 0.5) on    evaluators that cut the
                                  the min-max normalised map  normalised map at a fixed
                                                              level
-adaptive   bilinear,             >= the |G|-th largest value evaluators that keep as
-           align_corners=True    (|G| = ground-truth area;   many pixels as the ground
-                                 N // 2 when it is empty)    truth covers (FNAC's code)
+adaptive   bilinear,             >= the |G|-th largest value EZ-VSL-derived evaluators
+           align_corners=True    (|G| = ground-truth area;   that keep as many pixels as
+                                 N // 2 when it is empty)    the ground truth covers
 ========== ===================== =========================== ===========================
 
 ``ssltie`` is another name for ``lvs``. All maps are min-max normalised after the
