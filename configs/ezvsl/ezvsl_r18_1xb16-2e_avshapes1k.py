@@ -4,14 +4,8 @@
 # EZ-VSL's output stride 32 leaves a 3x3 map; and there is no object-guided prior,
 # because its ImageNet-pretrained backbone cannot be downloaded here (give one with
 # ``model.object_encoder`` to use it).
-_base_ = ['../lvs/lvs_r18_1xb16-2e_avshapes1k.py']
-model = dict(
-    _delete_=True,
-    type='EZVSL',
-    data_preprocessor=dict(type='AVDataPreprocessor'),
-    visual_encoder=dict(type='VisualResNet18', layer4_stride=1),
-    audio_encoder=dict(type='AudioResNet18'),
-    loss=dict(type='MaxMILContrastiveLoss', tau=0.03),
-    embed_dim=512,
-    test_cfg=dict(ogl_alpha=0.4, other_audio_control=True),
-)
+_base_ = [
+    '../_base_/models/ezvsl_r18.py',
+    '../_base_/avshapes1k_budget_lvs.py',
+]
+model = dict(visual_encoder=dict(layer4_stride=1))
