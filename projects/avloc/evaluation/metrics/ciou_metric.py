@@ -1,6 +1,6 @@
 """cIoU metric with switchable protocols (see ``avloc.evaluation.functional``)."""
 from collections import defaultdict
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
@@ -101,27 +101,20 @@ class CIoUMetric(BaseMetric):
 
     def compute_metrics(self, results: list) -> dict:
         centre = centre_prior_map()
-        model, prior, other = [], [], []
-        conf_visible, by_size = [], defaultdict(list)
-        conf_silent = [confidence_score(e['heatmap']) for e in results
-                       if not e['is_sounding']]
-        for entry, gt in self._scorable(results):
-            model.append(self._score(entry['heatmap'], gt))
-            prior.append(self._score(centre, gt))
-            by_size[size_bin(gt)].append(model[-1])
-            conf_visible.append(confidence_score(entry['heatmap']))
-            if 'heatmap_other_audio' in entry:
-                other.append(self._score(entry['heatmap_other_audio'], gt))
-                conf_silent.append(confidence_score(entry['heatmap_other_audio']))
+        scored = list(self._scorable(results))
+        model = [self._score(entry['heatmap'], gt) for entry, gt in scored]
         if not model:
             raise ValueError(f'none of the {len(results)} test clips has a ground-truth '
                              'box or mask')
+        prior = [self._score(centre, gt) for _, gt in scored]
+        other = [self._score(entry['heatmap_other_audio'], gt) for entry, gt in scored
+                 if 'heatmap_other_audio' in entry]
         metrics = self._summarise(model, '')
         metrics.update(self._summarise(prior, 'centre_prior/'))
         if other:
             metrics.update(self._summarise(other, 'other_audio/'))
         if self.extended:
-            metrics.update(self._extended(model, conf_visible, conf_silent, by_size))
+            metrics.update(self._extended(results, scored, model))
         listed = (self.dataset_meta or {}).get('num_listed')
         num_sounding = sum(e['is_sounding'] for e in results)
         metrics.update(num_listed=listed if listed is not None else len(results),
@@ -129,8 +122,15 @@ class CIoUMetric(BaseMetric):
         self._log(metrics, len(results))
         return metrics
 
-    def _extended(self, model: List[float], conf_visible: List[float],
-                  conf_silent: List[float], by_size: Dict[str, List[float]]) -> dict:
+    def _extended(self, results: list, scored: List[Tuple[dict, np.ndarray]],
+                  model: List[float]) -> dict:
+        """SLAVC's scores: the scored clips are the visible pairs; their other-audio
+        heatmaps and the clips marked non-sounding are the non-visible ones."""
+        conf_visible = [confidence_score(entry['heatmap']) for entry, _ in scored]
+        conf_silent = [confidence_score(e['heatmap']) for e in results
+                       if not e['is_sounding']]
+        conf_silent += [confidence_score(entry['heatmap_other_audio'])
+                        for entry, _ in scored if 'heatmap_other_audio' in entry]
         if not conf_silent:
             raise ValueError('extended=True needs non-visible pairs: enable the model\'s '
                              'test_cfg.other_audio_control or test on a list with '
@@ -139,6 +139,9 @@ class CIoUMetric(BaseMetric):
         for iou in (0.5, 0.75):
             scores = detection_scores(conf_visible, model, conf_silent, iou)
             metrics.update({f'extended/{k}@{iou:g}': v for k, v in scores.items()})
+        by_size = defaultdict(list)
+        for (_, gt), value in zip(scored, model):
+            by_size[size_bin(gt)].append(value)
         for name, _, _ in SIZE_BINS:
             cious = by_size.get(name, [])
             metrics[f'size/{name}/num_clips'] = len(cious)

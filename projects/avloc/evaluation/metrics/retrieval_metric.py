@@ -117,20 +117,25 @@ class RetrievalMetric(BaseMetric):
         return arrays
 
     def _direction(self, direction: str, arrays: Dict[str, np.ndarray],
-                   labels: np.ndarray) -> Tuple[Dict[str, float], int, str]:
+                   labels: np.ndarray, indexes: dict) -> Tuple[Dict[str, float], int, str]:
         """Scores of one direction, the number of queries without a same-class item
-        in their gallery, and the index used."""
+        in their gallery, and the index used. ``indexes`` caches one FAISS index per
+        gallery modality, so directions that share a gallery share its index."""
         query_mod, gallery_mod = DIRECTIONS[direction]
         queries, gallery = arrays[query_mod], arrays[gallery_mod]
         own = query_mod == gallery_mod or self.exclude_query_clip
         exclude = np.arange(len(labels)) if own else None
-        num_relevant = (labels[:, None] == labels[None, :]).sum(1) - int(own)
+        _, class_of, class_size = np.unique(labels, return_inverse=True,
+                                            return_counts=True)
+        num_relevant = class_size[class_of] - int(own)
         depth = max(max(self.ks), self.map_k or len(gallery))
         depth = min(depth, len(gallery) - int(own))
         if depth < 1:
             raise ValueError('RetrievalMetric: the gallery is empty once each query\'s '
                              'own clip is left out (one test clip)')
-        index, description = build_index(gallery, self.index_cfg, self.device)
+        if gallery_mod not in indexes:
+            indexes[gallery_mod] = build_index(gallery, self.index_cfg, self.device)
+        index, description = indexes[gallery_mod]
         found = search(index, gallery, queries, depth, exclude,
                        exact=self.index_cfg.get('type', 'exact') == 'exact',
                        batch_size=self.query_batch_size)
@@ -157,9 +162,10 @@ class RetrievalMetric(BaseMetric):
                                      .astype(np.float32) for m, v in noise.items()}
         metrics, unscorable, logger = {}, 0, MMLogger.get_current_instance()
         for prefix, vectors in embeddings.items():
+            indexes = {}
             for direction in self.directions:
                 scores, unmatched, description = self._direction(direction, vectors,
-                                                                 labels)
+                                                                 labels, indexes)
                 metrics.update({f'{prefix}{direction}/{k}': v for k, v in scores.items()})
                 unscorable = max(unscorable, unmatched)
                 if not prefix:
