@@ -14,12 +14,14 @@ from mmengine.model import is_model_wrapper
 
 from avloc.datasets.transforms import MixAudio
 from avloc.datasets.transforms.loading import audio_source
+from avloc.evaluation.functional import build_index, search
 from avloc.registry import HOOKS
 
 
 def nearest_in_queue(embeddings: np.ndarray,
                      queue: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-    """Each clip's most similar clip of the queue, itself excluded (exact FAISS search).
+    """Each clip's most similar clip of the queue, itself excluded (the exact search
+    of :func:`avloc.evaluation.functional.search`, ties to the lower queue position).
 
     Args:
         embeddings (np.ndarray): (N, C) L2-normalised float32 embeddings.
@@ -29,17 +31,15 @@ def nearest_in_queue(embeddings: np.ndarray,
         tuple: (N,) neighbour indices into ``embeddings`` and (N,) their cosine
         similarities.
     """
-    import faiss
     if len(queue) < 2:
         raise ValueError(f'the neighbour queue needs at least 2 clips, got {len(queue)}')
     embeddings = np.ascontiguousarray(embeddings, dtype=np.float32)
-    index = faiss.IndexFlatIP(embeddings.shape[1])
-    index.add(embeddings[queue])
-    sims, hits = index.search(embeddings, 2)  # (N, 2): the best two queue entries
-    found = queue[hits]
-    own = found[:, 0] == np.arange(len(embeddings))  # a queued clip finds itself first
-    neighbours = np.where(own, found[:, 1], found[:, 0])
-    return neighbours, np.where(own, sims[:, 1], sims[:, 0])
+    gallery = embeddings[queue]
+    position = np.full(len(embeddings), -1)  # each clip's place in the queue, if any
+    position[queue] = np.arange(len(queue))
+    index, _ = build_index(gallery, device='cpu')
+    neighbours = queue[search(index, gallery, embeddings, 1, exclude=position)[:, 0]]
+    return neighbours, (embeddings * embeddings[neighbours]).sum(1)
 
 
 @HOOKS.register_module()
