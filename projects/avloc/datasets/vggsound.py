@@ -43,11 +43,15 @@ def list_metainfo(ann_file: str, num_listed: int) -> dict:
                 num_listed=num_listed)
 
 
+def absent_files(item: dict) -> List[str]:
+    """The ``*_path`` entries of a clip that are not files."""
+    return [p for k, p in item.items() if k.endswith('_path') and not osp.isfile(p)]
+
+
 def require_listed_files(ann_file: str, data_list: List[dict]) -> None:
     """Raise if any ``*_path`` of any listed clip is not a file, naming the list and
     the first missing files."""
-    missing = [p for item in data_list for k, p in item.items()
-               if k.endswith('_path') and not osp.isfile(p)]
+    missing = [p for item in data_list for p in absent_files(item)]
     if missing:
         raise FileNotFoundError(f'{ann_file}: {len(missing)} files of the listed clips '
                                 f'are missing, e.g. {missing[:3]}')
@@ -233,7 +237,7 @@ class VGGSoundDataset(BaseDataset):
         data_list, missing = [], []
         for clip in clips:
             item = self._item(clip)
-            absent = [v for k, v in item.items() if k.endswith('_path') and not osp.isfile(v)]
+            absent = absent_files(item)
             if absent:
                 missing.append(absent[0])
                 continue

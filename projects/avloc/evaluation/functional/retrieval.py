@@ -22,6 +22,46 @@ def gpu_available() -> bool:
     return hasattr(faiss, 'StandardGpuResources') and faiss.get_num_gpus() > 0
 
 
+def describe_index(index_cfg: Optional[dict], device: str, n: int) -> Tuple[dict, str]:
+    """Validate an index config for a gallery of ``n`` items.
+
+    Returns:
+        tuple: the settings with every default filled in (plus ``use_gpu``) and a
+        one-line description for the log.
+    """
+    cfg = {'type': 'exact', **(index_cfg or {})}
+    defaults = dict(exact={}, ivf=dict(nlist=1024, nprobe=32),
+                    hnsw=dict(M=32, ef_search=128, ef_construction=200))
+    kind = cfg['type']
+    if kind not in defaults:
+        raise ValueError(f"index type must be 'exact', 'ivf' or 'hnsw', got {kind!r}")
+    unknown = set(cfg) - set(defaults[kind]) - {'type'}
+    if unknown:
+        raise ValueError(f'{kind} index: unknown options {sorted(unknown)}')
+    spec = {**defaults[kind], **cfg}
+    if kind == 'exact':
+        text = 'exact inner product (IndexFlatIP)'
+    elif kind == 'ivf':
+        spec['nlist'] = min(spec['nlist'], n)
+        text = (f'approximate IVF (IndexIVFFlat, nlist={spec["nlist"]}, '
+                f'nprobe={spec["nprobe"]})')
+    else:
+        text = (f'approximate HNSW (IndexHNSWFlat, M={spec["M"]}, efSearch='
+                f'{spec["ef_search"]}, efConstruction={spec["ef_construction"]})')
+    if device not in ('auto', 'cpu', 'gpu'):
+        raise ValueError(f"device must be 'auto', 'cpu' or 'gpu', got {device!r}")
+    use_gpu = device == 'gpu' or (device == 'auto' and gpu_available())
+    if use_gpu and not gpu_available():
+        raise RuntimeError("device='gpu' needs faiss-gpu and a visible CUDA device")
+    spec['use_gpu'] = use_gpu and kind != 'hnsw'  # FAISS has no GPU HNSW
+    if spec['use_gpu']:
+        text += ' on GPU'
+    else:
+        text += ' on CPU' + ('' if device == 'cpu' or kind == 'hnsw' else
+                             ' (faiss-gpu with a CUDA device not found)')
+    return spec, text
+
+
 def build_index(gallery: np.ndarray, index_cfg: Optional[dict] = None,
                 device: str = 'auto') -> Tuple[object, str]:
     """A FAISS inner-product index over ``gallery`` (N, D) float32.
@@ -38,41 +78,21 @@ def build_index(gallery: np.ndarray, index_cfg: Optional[dict] = None,
         tuple: the index and a one-line description for the log.
     """
     import faiss
-    cfg = {'type': 'exact', **(index_cfg or {})}
-    kind = cfg.pop('type')
     n, dim = gallery.shape
-    if kind == 'exact':
-        index, text = faiss.IndexFlatIP(dim), 'exact inner product (IndexFlatIP)'
-    elif kind == 'ivf':
-        nlist = min(cfg.pop('nlist', 1024), n)
-        nprobe = cfg.pop('nprobe', 32)
-        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist,
+    spec, text = describe_index(index_cfg, device, n)
+    if spec['type'] == 'exact':
+        index = faiss.IndexFlatIP(dim)
+    elif spec['type'] == 'ivf':
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, spec['nlist'],
                                    faiss.METRIC_INNER_PRODUCT)
         index.train(gallery)
-        index.nprobe = nprobe
-        text = f'approximate IVF (IndexIVFFlat, nlist={nlist}, nprobe={nprobe})'
-    elif kind == 'hnsw':
-        m = cfg.pop('M', 32)
-        index = faiss.IndexHNSWFlat(dim, m, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = cfg.pop('ef_construction', 200)
-        index.hnsw.efSearch = cfg.pop('ef_search', 128)
-        text = (f'approximate HNSW (IndexHNSWFlat, M={m}, efSearch='
-                f'{index.hnsw.efSearch}, efConstruction={index.hnsw.efConstruction})')
+        index.nprobe = spec['nprobe']
     else:
-        raise ValueError(f"index type must be 'exact', 'ivf' or 'hnsw', got {kind!r}")
-    if cfg:
-        raise ValueError(f'{kind} index: unknown options {sorted(cfg)}')
-    if device not in ('auto', 'cpu', 'gpu'):
-        raise ValueError(f"device must be 'auto', 'cpu' or 'gpu', got {device!r}")
-    use_gpu = device == 'gpu' or (device == 'auto' and gpu_available())
-    if use_gpu and not gpu_available():
-        raise RuntimeError("device='gpu' needs faiss-gpu and a visible CUDA device")
-    if use_gpu and kind != 'hnsw':  # FAISS has no GPU HNSW; it stays on the CPU
+        index = faiss.IndexHNSWFlat(dim, spec['M'], faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = spec['ef_construction']
+        index.hnsw.efSearch = spec['ef_search']
+    if spec['use_gpu']:
         index = faiss.index_cpu_to_gpu(faiss.StandardGpuResources(), 0, index)
-        text += ' on GPU'
-    else:
-        text += ' on CPU' + ('' if device == 'cpu' or kind == 'hnsw' else
-                             ' (faiss-gpu with a CUDA device not found)')
     index.add(gallery)
     return index, text
 
@@ -103,6 +123,12 @@ def _rerank(gallery: np.ndarray, queries: np.ndarray, found: np.ndarray,
     order = np.lexsort((found, -scores), axis=-1)
     return (np.take_along_axis(found, order, axis=1),
             np.take_along_axis(scores, order, axis=1))
+
+
+def ranks_whole_gallery(n: int, k: int, exclude_self: bool) -> bool:
+    """Whether :func:`search` scores every gallery item directly, without its index:
+    when the candidates it would ask FAISS for cover the gallery."""
+    return k + exclude_self + TIE_MARGIN >= n
 
 
 def _rank_all(gallery: np.ndarray, queries: np.ndarray, k: int,
@@ -139,7 +165,8 @@ def search(index, gallery: np.ndarray, queries: np.ndarray, k: int,
     queries so that memory stays bounded.
 
     Args:
-        index: A FAISS index over ``gallery``.
+        index: A FAISS index over ``gallery``; unused (may be None) when
+            :func:`ranks_whole_gallery`.
         gallery (np.ndarray): (N, D) the indexed vectors.
         queries (np.ndarray): (Q, D).
         k (int): Neighbours per query.
@@ -152,9 +179,9 @@ def search(index, gallery: np.ndarray, queries: np.ndarray, k: int,
         np.ndarray: (Q, k) int64 gallery indices, -1 where the gallery has fewer.
     """
     n = len(gallery)
-    k_search = min(n, k + (exclude is not None) + TIE_MARGIN)
-    if k_search == n:
+    if ranks_whole_gallery(n, k, exclude is not None):
         return _rank_all(gallery, queries, k, exclude, batch_size)
+    k_search = k + (exclude is not None) + TIE_MARGIN
     out = np.full((len(queries), k), -1, np.int64)
     rerank_rows = max(1, (64 << 20) // (k_search * gallery.shape[1] * 8))  # ~64 MB
     for start in range(0, len(queries), batch_size):
@@ -167,7 +194,7 @@ def search(index, gallery: np.ndarray, queries: np.ndarray, k: int,
             ranked, scores = _rerank(gallery, batch[rows], found[rows], skip)
             ranked = np.where(np.isfinite(scores), ranked, -1)[:, :k]
             out[first:first + len(ranked), :ranked.shape[1]] = ranked
-            if not exact or k_search >= n:
+            if not exact:
                 continue
             last = np.isfinite(scores).sum(1) - 1
             # Where the k-th score ties with the last candidate, unseen gallery items

@@ -1,6 +1,6 @@
 """Audio-visual correspondence on held-out training clips: a validation score that
 needs no boxes."""
-from typing import Optional, Sequence
+from typing import Sequence
 
 import numpy as np
 from mmengine.evaluator import BaseMetric

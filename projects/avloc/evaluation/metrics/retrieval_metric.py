@@ -7,7 +7,8 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from avloc.registry import METRICS
-from ..functional.retrieval import build_index, retrieval_scores, search
+from ..functional.retrieval import (build_index, describe_index, ranks_whole_gallery,
+                                   retrieval_scores, search)
 
 # direction -> (query modality, gallery modality)
 DIRECTIONS = {'a2a': ('audio', 'audio'), 'a2i': ('audio', 'visual'),
@@ -117,7 +118,8 @@ class RetrievalMetric(BaseMetric):
         return arrays
 
     def _direction(self, direction: str, arrays: Dict[str, np.ndarray],
-                   labels: np.ndarray, indexes: dict) -> Tuple[Dict[str, float], int, str]:
+                   labels: np.ndarray, indexes: dict
+                   ) -> Tuple[Dict[str, float], int, str]:
         """Scores of one direction, the number of queries without a same-class item
         in their gallery, and the index used. ``indexes`` caches one FAISS index per
         gallery modality, so directions that share a gallery share its index."""
@@ -133,9 +135,14 @@ class RetrievalMetric(BaseMetric):
         if depth < 1:
             raise ValueError('RetrievalMetric: the gallery is empty once each query\'s '
                              'own clip is left out (one test clip)')
-        if gallery_mod not in indexes:
-            indexes[gallery_mod] = build_index(gallery, self.index_cfg, self.device)
-        index, description = indexes[gallery_mod]
+        if ranks_whole_gallery(len(gallery), depth, own):
+            _, description = describe_index(self.index_cfg, self.device, len(gallery))
+            index, description = None, description + ', not needed: every gallery ' \
+                'item scored exactly'
+        else:
+            if gallery_mod not in indexes:
+                indexes[gallery_mod] = build_index(gallery, self.index_cfg, self.device)
+            index, description = indexes[gallery_mod]
         found = search(index, gallery, queries, depth, exclude,
                        exact=self.index_cfg.get('type', 'exact') == 'exact',
                        batch_size=self.query_batch_size)
