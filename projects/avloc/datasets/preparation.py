@@ -9,9 +9,11 @@ leaves only finished clips, and a re-run skips them (it resumes). At the end
 ``meta/available.txt`` every clip ready to use; for each split list given, the
 summary says how many of its clips are available.
 """
+import argparse
 import json
 import os
 import os.path as osp
+import shutil
 import time
 from multiprocessing import Pool
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -153,8 +155,6 @@ def run_cli(description: str, out_root: str, frame_time: float, sample_rate: int
             meta_dir: str, argv: Optional[Sequence[str]] = None) -> dict:
     """The command line of ``tools/data/<dataset>/prepare.py``: the dataset fixes
     the defaults, the user may override each."""
-    import argparse
-    import shutil
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument('video_dir', help='folder of downloaded <id>.mp4 videos')
     parser.add_argument('--out-root', default=out_root,
