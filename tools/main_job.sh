@@ -3,6 +3,8 @@
 # SSL-TIE on it, score the test split and write heatmap overlays.
 #   bash tools/main_job.sh [CONFIG]
 # Scores print at the end; overlays go to work_dirs/<config name>/overlays/.
+# WORK_DIR=DIR trains into DIR; METRICS_OUT=FILE also writes the scores to FILE as
+# JSON (tools/test.py --metrics-out).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -12,4 +14,5 @@ WORK_DIR=${WORK_DIR:-work_dirs/$NAME}
 
 python tools/train.py "$CONFIG" --work-dir "$WORK_DIR"
 CHECKPOINT=$(cat "$WORK_DIR/last_checkpoint")
-python tools/test.py "$CONFIG" "$CHECKPOINT" --work-dir "$WORK_DIR" --show-dir overlays
+python tools/test.py "$CONFIG" "$CHECKPOINT" --work-dir "$WORK_DIR" --show-dir overlays \
+    ${METRICS_OUT:+--metrics-out "$METRICS_OUT"}

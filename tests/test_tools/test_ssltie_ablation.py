@@ -1,8 +1,8 @@
-"""The ablation script: runs, aggregates over seeds, resumes, writes the README table."""
+"""The ablation script: runs, aggregates over seeds, resumes, writes its table."""
 import json
 import os
 
-from tool_runner import ROOT, data_options, run_tool
+from tool_runner import data_options, run_tool
 
 
 def test_ablation_runs_aggregates_and_resumes(tiny_avshapes, tmp_path):
@@ -26,18 +26,3 @@ def test_ablation_runs_aggregates_and_resumes(tiny_avshapes, tmp_path):
     assert f'{mean:.3f} ± ' in again
     assert os.path.isfile(os.path.join(work_dir, 'ablation.md'))
 
-
-def test_update_readme_replaces_only_the_marked_table(tmp_path, monkeypatch):
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'ssltie_ablation', os.path.join(ROOT, 'tools', 'analysis', 'ssltie_ablation.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    readme = tmp_path / 'README.md'
-    readme.write_text('intro\n<!-- ablation-table:start -->\nold\n'
-                      '<!-- ablation-table:end -->\nend\n')
-    monkeypatch.setattr(module, 'ROOT', str(tmp_path))
-    monkeypatch.setattr(module, 'README', 'README.md')
-    module.update_readme('| new |')
-    assert readme.read_text() == ('intro\n<!-- ablation-table:start -->\n| new |\n'
-                                  '<!-- ablation-table:end -->\nend\n')

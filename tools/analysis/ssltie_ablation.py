@@ -21,6 +21,7 @@ import time
 from typing import Dict, List
 
 import numpy as np
+from doc_markers import write_between_markers
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 ABLATION = 'configs/ssltie/ablation/ssltie_r18_1xb16-2e_avshapes1k_{}.py'
@@ -89,18 +90,6 @@ def format_table(results: Dict[str, List[dict]], seeds: List[int]) -> str:
     return '\n'.join(lines)
 
 
-def update_readme(table: str) -> None:
-    path = osp.join(ROOT, README)
-    with open(path) as f:
-        text = f.read()
-    if MARKERS[0] not in text or MARKERS[1] not in text:
-        sys.exit(f'{README}: missing the ablation markers {MARKERS}')
-    head, rest = text.split(MARKERS[0], 1)
-    tail = rest.split(MARKERS[1], 1)[1]
-    with open(path, 'w') as f:
-        f.write(f'{head}{MARKERS[0]}\n{table}\n{MARKERS[1]}{tail}')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -135,7 +124,7 @@ def main() -> None:
         f.write(table + '\n')
     print(table)
     if args.update_readme:
-        update_readme(table)
+        write_between_markers(osp.join(ROOT, README), MARKERS, table)
 
 
 if __name__ == '__main__':

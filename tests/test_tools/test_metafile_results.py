@@ -1,0 +1,40 @@
+"""The metafiles' ``Results`` hold only what this repository measured: scores of
+models that the main job or the ablation script trains, never published ones."""
+import glob
+import os
+
+import pytest
+import yaml
+from analysis_scripts import import_analysis
+from tool_runner import ROOT
+
+METAFILES = sorted(glob.glob(os.path.join(ROOT, 'configs', '*', 'metafile.yml')))
+
+
+def trained_here() -> set:
+    """The configs that a script of this repository trains and scores."""
+    ablation = import_analysis('ssltie_ablation')
+    return {import_analysis('benchmark_main_job').CONFIG,
+            *(config for config, _ in ablation.ROWS.values())}
+
+
+@pytest.mark.parametrize('metafile', METAFILES, ids=lambda p: os.path.relpath(p, ROOT))
+def test_only_models_trained_here_have_results(metafile):
+    with open(metafile) as f:
+        models = yaml.safe_load(f)['Models']
+    configs = trained_here()
+    for model in models:
+        # mim search iterates over every model's Results: a list, possibly empty
+        assert isinstance(model['Results'], list), model['Name']
+        if model['Results']:
+            assert model['Config'] in configs, (
+                f'{model["Name"]} was never trained here; published numbers go to '
+                '`Published Results`')
+
+
+def test_the_main_job_has_measured_results():
+    with open(os.path.join(ROOT, 'configs', 'ssltie', 'metafile.yml')) as f:
+        models = yaml.safe_load(f)['Models']
+    config = import_analysis('benchmark_main_job').CONFIG
+    results = next(m for m in models if m['Config'] == config)['Results']
+    assert set(results[0]['Metrics']) == {'cIoU@0.5', 'AUC'}
