@@ -8,7 +8,9 @@ _base_ = ['./ssltie_r18_1xb32-100e_vggsound144k.py']
 test_pipeline = [
     dict(type='LoadFrame'), dict(type='LoadAudio', sample_rate=16000, duration=10.0),
     {{_base_.spectrogram}},
-    dict(type='Resize', scale=224, interpolation='bicubic'),
+    # The public test transform, torchvision's Resize(224, Image.BICUBIC) and
+    # CenterCrop(224) on the PIL image, to the pixel.
+    dict(type='PillowResize', scale=224, interpolation='bicubic'),
     dict(type='CenterCrop', size=224),
     dict(type='PackAVInputs'),
 ]

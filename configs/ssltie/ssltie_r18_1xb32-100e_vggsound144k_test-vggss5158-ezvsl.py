@@ -5,7 +5,8 @@
 _base_ = ['./ssltie_r18_1xb32-100e_vggsound144k_test-vggss5158.py']
 test_pipeline = [
     dict(type='LoadFrame', frame_time=5.0), {{_base_.test_audio}}, {{_base_.spectrogram}},
-    dict(type='Resize', scale=(224, 224), interpolation='bicubic'),
+    # EZ-VSL's public Resize((224, 224), Image.BICUBIC) on the PIL image.
+    dict(type='PillowResize', scale=(224, 224), interpolation='bicubic'),
     dict(type='PackAVInputs'),
 ]
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))

@@ -27,7 +27,9 @@ train_pipeline = [
 ]
 test_pipeline = [
     dict(type='LoadFrame', frame_time=5.0), test_audio, spectrogram,
-    dict(type='Resize', scale=224, interpolation='bicubic'),
+    # The public test transform, torchvision's Resize(224, Image.BICUBIC) and
+    # CenterCrop(224) on the PIL image, to the pixel.
+    dict(type='PillowResize', scale=224, interpolation='bicubic'),
     dict(type='CenterCrop', size=224),
     dict(type='PackAVInputs'),
 ]

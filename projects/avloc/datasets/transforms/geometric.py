@@ -5,6 +5,10 @@ coordinates of the decoded frame (pixel ``i`` spans ``[i, i + 1)``) to those of 
 current image, and every transform left-multiplies its own matrix: ``H = H_t @ H``.
 The map from view A to view B of the same frame is then ``H_B @ inv(H_A)``.
 
+Two resize paths: :class:`Resize` (OpenCV, rounded output size) for avloc's own
+benchmarks, and :class:`PillowResize`, which reproduces the torchvision-on-PIL test
+transform of the public SSL-TIE and EZ-VSL code pixel for pixel.
+
 A homography cannot say which pixels of a view show the scene: a rotation after a
 crop pads corners that lie inside both frames. So every transform also carries
 ``results['valid_mask']`` (H, W) uint8, 1 where the pixel shows the decoded frame,
@@ -16,6 +20,7 @@ from typing import Sequence, Tuple, Union
 import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
+from PIL import Image
 
 from avloc.registry import TRANSFORMS
 
@@ -24,6 +29,13 @@ INTERPOLATIONS = {
     'bilinear': cv2.INTER_LINEAR,
     'bicubic': cv2.INTER_CUBIC,
     'area': cv2.INTER_AREA,
+}
+
+PIL_INTERPOLATIONS = {
+    'nearest': Image.Resampling.NEAREST,
+    'bilinear': Image.Resampling.BILINEAR,
+    'bicubic': Image.Resampling.BICUBIC,
+    'lanczos': Image.Resampling.LANCZOS,
 }
 
 
@@ -62,12 +74,15 @@ def _pair(size: Union[int, Sequence[int]]) -> Tuple[int, int]:
 
 @TRANSFORMS.register_module()
 class Resize(BaseTransform):
-    """Resize the frame.
+    """Resize the frame with OpenCV.
+
+    Not the public SSL-TIE test transform: OpenCV's cubic does not antialias when it
+    shrinks and the long side here is rounded; :class:`PillowResize` is that one.
 
     Args:
         scale (int | tuple[int, int]): An int resizes the short side to it, keeping
-            the aspect ratio (SSL-TIE's test transform); a (w, h) pair resizes to
-            exactly that size.
+            the aspect ratio (long side rounded); a (w, h) pair resizes to exactly
+            that size.
         interpolation (str): One of nearest, bilinear, bicubic, area.
             Defaults to 'bilinear'.
     """
@@ -87,9 +102,74 @@ class Resize(BaseTransform):
         return _crop_and_resize(results, 0, 0, w, h, out_w, out_h, self.interpolation)
 
 
+def _short_side_size(h: int, w: int, short: int) -> Tuple[int, int]:
+    """(w, h) with the short side ``short`` and the long side scaled and truncated,
+    torchvision's ``Resize(int)`` rule: 333x250 to 224 gives int(298.37) = 298."""
+    if w <= h:
+        return short, int(short * h / w)
+    return int(short * w / h), short
+
+
+@TRANSFORMS.register_module()
+class PillowResize(BaseTransform):
+    """Resize the frame with Pillow, as torchvision's ``Resize`` does on a PIL image.
+
+    The public SSL-TIE test transform is ``Resize(224, Image.BICUBIC)`` then
+    ``CenterCrop(224)`` on the PIL image, EZ-VSL's ``Resize((224, 224),
+    Image.BICUBIC)``. Pillow widens its kernel when it shrinks (antialiasing) and
+    torchvision truncates the long side; OpenCV's cubic (:class:`Resize`) does
+    neither, which changes pixels by up to ~0.9 in normalised units on real frames
+    (ssltie.md). This transform runs the same Pillow call on ``results['img']``, an
+    (H, W, 3) uint8 RGB array from a jpg or a decoded video frame alike, and records
+    the scaling as a homography (Pillow maps frame edges onto output edges, so a plain
+    scale is exact).
+
+    Args:
+        scale (int | tuple[int, int]): An int resizes the short side to it and the
+            long side to ``int(scale * long / short)``; a (w, h) pair resizes to
+            exactly that size (torchvision's pair is (h, w)).
+        interpolation (str): One of nearest, bilinear, bicubic, lanczos.
+            Defaults to 'bicubic' (the public code's ``Image.BICUBIC``).
+    """
+
+    def __init__(self, scale: Union[int, Sequence[int]],
+                 interpolation: str = 'bicubic') -> None:
+        if interpolation not in PIL_INTERPOLATIONS:
+            raise ValueError(f'PillowResize interpolation must be one of '
+                             f'{sorted(PIL_INTERPOLATIONS)}, got {interpolation!r}')
+        self.scale = scale
+        self.interpolation = interpolation
+
+    def transform(self, results: dict) -> dict:
+        img = results['img']
+        if img.dtype != np.uint8 or img.ndim != 3 or img.shape[2] != 3:
+            raise TypeError(f'PillowResize needs an (H, W, 3) uint8 RGB frame, got '
+                            f'{img.dtype} {img.shape}: put it before float transforms')
+        h, w = img.shape[:2]
+        if isinstance(self.scale, int):
+            out_w, out_h = _short_side_size(h, w, self.scale)
+        else:
+            out_w, out_h = _pair(self.scale)
+        resized = Image.fromarray(img).resize((out_w, out_h),
+                                              PIL_INTERPOLATIONS[self.interpolation])
+        valid = cv2.resize(_valid_mask(results), (out_w, out_h),
+                           interpolation=cv2.INTER_NEAREST)
+        matrix = np.diag([out_w / w, out_h / h, 1.0])
+        return _record(results, matrix, np.array(resized), valid)  # (out_h, out_w, 3)
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(scale={self.scale}, '
+                f'interpolation={self.interpolation!r})')
+
+
 @TRANSFORMS.register_module()
 class CenterCrop(BaseTransform):
-    """Crop the centre ``size`` (int or (w, h)) of the frame."""
+    """Crop the centre ``size`` (int or (w, h)) of the frame.
+
+    The offset is torchvision's, ``int(round((w - cw) / 2))`` (Python's round, half
+    to even), so that after :class:`PillowResize` the crop is the public test
+    transform's to the pixel: a 299-px side cropped to 224 starts at 38, not 37.
+    """
 
     def __init__(self, size: Union[int, Sequence[int]]) -> None:
         self.size = _pair(size)
@@ -99,8 +179,11 @@ class CenterCrop(BaseTransform):
         cw, ch = self.size
         if cw > w or ch > h:
             raise ValueError(f'CenterCrop {self.size} is larger than the image ({w}x{h})')
-        x0, y0 = (w - cw) // 2, (h - ch) // 2
+        x0, y0 = int(round((w - cw) / 2)), int(round((h - ch) / 2))
         return _crop_and_resize(results, x0, y0, cw, ch, cw, ch, 'bilinear')
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(size={self.size})'
 
 
 @TRANSFORMS.register_module()

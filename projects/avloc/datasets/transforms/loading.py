@@ -13,6 +13,7 @@ from typing import Optional
 import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
+from PIL import Image
 
 from avloc.registry import TRANSFORMS
 
@@ -26,6 +27,22 @@ def _require_file(path: str) -> None:
         raise MediaError(f'{path}: file not found')
 
 
+def _read_image(path: str) -> np.ndarray:
+    """Decode an image file to (H, W, 3) uint8 RGB as the public SSL-TIE and EZ-VSL
+    loaders do, ``Image.open(path).convert('RGB')``.
+
+    Pillow rather than OpenCV: ``cv2.imread`` applies a jpg's EXIF orientation (the
+    public loaders do not) and links its own libjpeg, so the same file could decode to
+    other pixels than the ones the public test transform sees.
+    """
+    _require_file(path)
+    try:
+        with Image.open(path) as image:
+            return np.array(image.convert('RGB'))  # a writable copy
+    except (OSError, ValueError) as err:  # UnidentifiedImageError is an OSError
+        raise MediaError(f'{path}: not a readable image ({err})') from err
+
+
 def audio_source(info: dict) -> str:
     """The file a clip's audio is decoded from: ``audio_path`` if given, else the
     video."""
@@ -36,7 +53,8 @@ def audio_source(info: dict) -> str:
 class LoadFrame(BaseTransform):
     """Decode one RGB frame and start its geometric record.
 
-    Reads ``frame_path`` when present, otherwise decodes ``video_path`` with decord.
+    Reads ``frame_path`` with Pillow when present, otherwise decodes ``video_path``
+    with decord.
     Adds ``img`` (H, W, 3) uint8 RGB, ``ori_shape`` and ``img_shape`` (h, w), an
     identity ``homography_matrix`` and an all-ones ``valid_mask`` (H, W), so later
     transforms never branch on a missing key.
@@ -77,12 +95,7 @@ class LoadFrame(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         if results.get('frame_path'):
-            path = results['frame_path']
-            _require_file(path)
-            bgr = cv2.imread(path, cv2.IMREAD_COLOR)
-            if bgr is None:
-                raise MediaError(f'{path}: not a readable image')
-            img = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            img = _read_image(results['frame_path'])
         else:
             img = self._read_video_frame(results['video_path'])
         results['img'] = np.ascontiguousarray(img)
