@@ -1,16 +1,21 @@
-"""The SSL-TIE checkpoint converter against a reference forward pass written from the
-paper's definition (ssltie.md), on a random checkpoint in the released layout."""
+"""The SSL-TIE checkpoint converter against the public code's forward pass and
+training loss (transcribed in ``tests/public_ssltie.py``), on a random checkpoint in
+the released layout."""
 import importlib.util
 import os
 
+import public_ssltie as public
 import pytest
 import torch
-import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from tool_runner import ROOT, run_tool
 
+from avloc.models.augments.random_equivariance_transform import (EquivarianceWarp,
+                                                                 rotation_scale_matrix)
+from avloc.models.utils import cosine_heatmaps
 from avloc.registry import MODELS
+from avloc.structures import AVDataSample
 
 SCRIPT = os.path.join(ROOT, 'tools', 'model_converters', 'ssltie_to_avloc.py')
 spec = importlib.util.spec_from_file_location('ssltie_to_avloc', SCRIPT)
@@ -37,38 +42,9 @@ def released_state_dict(seed=0):
     return state
 
 
-def reference_resnet(x, sd, prefix, stem, layer4_stride):
-    """ResNet-18 with evaluation-mode BN, from the raw tensors."""
-    def bn(t, name):
-        return F.batch_norm(t, sd[f'{name}.running_mean'], sd[f'{name}.running_var'],
-                            sd[f'{name}.weight'], sd[f'{name}.bias'], False, 0.0, 1e-5)
-
-    x = F.relu(bn(F.conv2d(x, sd[f'{prefix}.{stem}.weight'], stride=2, padding=3),
-                  f'{prefix}.bn1'))
-    x = F.max_pool2d(x, 3, 2, 1)
-    for layer, first_stride in ((1, 1), (2, 2), (3, 2), (4, layer4_stride)):
-        for block in (0, 1):
-            name = f'{prefix}.layer{layer}.{block}'
-            stride = first_stride if block == 0 else 1
-            out = F.relu(bn(F.conv2d(x, sd[f'{name}.conv1.weight'], stride=stride,
-                                     padding=1), f'{name}.bn1'))
-            out = bn(F.conv2d(out, sd[f'{name}.conv2.weight'], padding=1), f'{name}.bn2')
-            if f'{name}.downsample.0.weight' in sd:
-                x = bn(F.conv2d(x, sd[f'{name}.downsample.0.weight'], stride=stride),
-                       f'{name}.downsample.1')
-            x = F.relu(out + x)
-    return x
-
-
-def reference_heatmap(sd, frames, spec):
-    """Cosine of the max-pooled audio embedding with every visual location; only the
-    visual ResNet has its layer4 at stride 1."""
-    visual = F.normalize(reference_resnet(frames, sd, 'imgnet', 'conv1', 1), dim=1)
-    audio = reference_resnet(spec, sd, 'audnet', 'conv1_a', 2).amax((2, 3))
-    return torch.einsum('nchw,nc->nhw', visual, F.normalize(audio, dim=1))[:, None]
-
-
-def test_converted_model_gives_the_reference_heatmap(tmp_path):
+def converted_model(tmp_path, **model_cfg):
+    """The base SSL-TIE model (with ``model_cfg`` merged) holding a random released
+    checkpoint converted by the CLI; returns the model and the released tensors."""
     released = released_state_dict()
     src, dst = str(tmp_path / 'ssltie.pth.tar'), str(tmp_path / 'avloc.pth')
     torch.save(dict(epoch=42, state_dict={f'module.{k}': v for k, v in released.items()},
@@ -78,18 +54,55 @@ def test_converted_model_gives_the_reference_heatmap(tmp_path):
     converted = torch.load(dst, map_location='cpu', weights_only=True)
     assert list(converted) == ['state_dict']
     init_default_scope('avloc')
-    model = MODELS.build(Config.fromfile(
-        os.path.join(ROOT, 'configs', '_base_', 'models', 'ssltie_r18.py')).model)
+    cfg = Config.fromfile(os.path.join(ROOT, 'configs', '_base_', 'models', 'ssltie_r18.py'))
+    model = MODELS.build({**cfg.model, **model_cfg})
     model.load_state_dict(converted['state_dict'])  # strict: every weight is set
+    return model, released
+
+
+QUIRK = dict(contrastive_loss=dict(type='LocalizationContrastiveLoss', diagonal_quirk=True))
+
+
+def test_converted_model_gives_the_public_heatmap_and_logits(tmp_path):
+    model, released = converted_model(tmp_path, **QUIRK)
     model.eval()
     torch.manual_seed(0)
-    frames, spec = torch.randn(2, 3, 112, 112), torch.randn(2, 1, 257, 96)
+    frames, spec = torch.randn(2, 3, 224, 224), torch.randn(2, 1, 257, 670)
     with torch.no_grad():
         ours = model(dict(imgs=frames[:, None], spec=spec), mode='tensor')
-        expected = reference_heatmap(released, frames, spec)
-    assert ours.shape == (2, 1, 7, 7)
+        audio_map = model.audio_encoder.feature_map(spec)
+        logits = model.contrastive_loss.logits(
+            cosine_heatmaps(model.visual_encoder(frames), audio_map.amax((2, 3))))
+        expected, expected_logits = public.avenet_forward(released, frames, spec)
+    assert audio_map.shape == (2, 512, 17, 42)  # layer4 at stride 1, as released
+    assert ours.shape == (2, 1, 14, 14)
     assert expected.abs().max() > 0.1  # a non-degenerate map
     torch.testing.assert_close(ours, expected, atol=1e-5, rtol=0)
+    torch.testing.assert_close(logits, expected_logits, atol=1e-5, rtol=1e-5)
+
+
+def test_training_loss_equals_the_public_code_on_the_same_weights_and_batch(tmp_path):
+    """Train-mode BatchNorm, one visual pass per view, the same draw of T, the
+    public logits' diagonal mask, lambda_geo 1."""
+    model, released = converted_model(
+        tmp_path, view_transform=dict(type='RandomEquivarianceTransform'), **QUIRK)
+    model.train()
+    angles, scale, flip = torch.tensor([-30.0, 4.0, 17.0]), 0.5, True
+    model.view_transform.sample = lambda b, size, device: EquivarianceWarp(
+        rotation_scale_matrix(angles, scale, *size), tuple(size), scale, flip)
+    torch.manual_seed(0)
+    frames, spec = torch.randn(3, 3, 224, 224), torch.randn(3, 1, 257, 200)
+    samples = []
+    for _ in range(3):
+        sample = AVDataSample()
+        sample.homography_matrices = torch.eye(3)[None]
+        sample.valid_masks = torch.ones(1, 224, 224, dtype=torch.bool)
+        samples.append(sample)
+    with torch.no_grad():
+        losses = model(dict(imgs=frames[:, None], spec=spec), samples, mode='loss')
+        expected = public.train_loss(released, frames, spec, angles, scale, flip)
+    torch.testing.assert_close(losses['loss_cl'] + losses['loss_equiv'], expected,
+                               atol=1e-5, rtol=1e-5)
 
 
 def test_unknown_missing_and_misshaped_keys_are_named():

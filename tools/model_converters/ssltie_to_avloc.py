@@ -22,11 +22,10 @@ from typing import Dict, Tuple
 import torch
 
 KEY_TABLE = osp.join(osp.dirname(osp.abspath(__file__)), 'ssltie_state_dict_keys.tsv')
-# released prefix -> (avloc prefix, the stem this encoder really uses)
-ENCODERS = {'imgnet': ('visual_encoder.trunk', 'conv1'),
-            'audnet': ('audio_encoder.trunk', 'conv1_a')}
-# position of each ResNet part in avloc's encoder trunk (nn.Sequential)
-TRUNK_INDEX = {'bn1': 1, 'layer1': 4, 'layer2': 5, 'layer3': 6, 'layer4': 7}
+# released prefix -> (avloc prefix, the stem this encoder really uses); the other
+# parts keep their names, which are torchvision's in both codebases.
+ENCODERS = {'imgnet': ('visual_encoder', 'conv1'), 'audnet': ('audio_encoder', 'conv1_a')}
+TRUNK_PARTS = ('bn1', 'layer1', 'layer2', 'layer3', 'layer4')
 
 
 class ConversionError(ValueError):
@@ -49,11 +48,11 @@ def avloc_key(key: str) -> str:
     encoder, part, rest = (key.split('.', 2) + ['', ''])[:3]
     if encoder not in ENCODERS:
         return ''  # vision_fc1, conv3, norm3: unused heads
-    trunk, stem = ENCODERS[encoder]
+    prefix, stem = ENCODERS[encoder]
     if part == stem:
-        return f'{trunk}.0.{rest}'
-    if part in TRUNK_INDEX:
-        return f'{trunk}.{TRUNK_INDEX[part]}.{rest}'
+        return f'{prefix}.conv1.{rest}'
+    if part in TRUNK_PARTS:
+        return f'{prefix}.{part}.{rest}'
     return ''  # the other stems and fc
 
 

@@ -35,6 +35,10 @@ class SSLTIE(BaseModel):
             device from the pipeline's single view (the public code's way, e.g.
             :class:`RandomEquivarianceTransform`); None takes the views the data
             pipeline made. Defaults to None.
+        joint_view_pass (bool): Encode views of the same size in one visual
+            encoder pass (one BatchNorm batch over both views; faster). The public
+            code runs one pass per view, each with its own batch statistics in
+            training. Defaults to False.
         data_preprocessor (dict, optional): Defaults to None.
         test_cfg (dict, optional): ``other_audio_control=True`` also predicts each
             frame's heatmap with the previous clip's audio (a control that must
@@ -45,7 +49,7 @@ class SSLTIE(BaseModel):
 
     def __init__(self, visual_encoder: dict, audio_encoder: dict, contrastive_loss: dict,
                  equivariance_loss: Optional[dict] = None,
-                 view_transform: Optional[dict] = None,
+                 view_transform: Optional[dict] = None, joint_view_pass: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  test_cfg: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
@@ -54,6 +58,7 @@ class SSLTIE(BaseModel):
         self.contrastive_loss = MODELS.build(contrastive_loss)
         self.equivariance_loss = MODELS.build(equivariance_loss) if equivariance_loss else None
         self.view_transform = MODELS.build(view_transform) if view_transform else None
+        self.joint_view_pass = joint_view_pass
         self.test_cfg = test_cfg or {}
         self._other_audio = OtherAudioPairing()
 
@@ -73,7 +78,7 @@ class SSLTIE(BaseModel):
     def loss(self, inputs: Dict[str, torch.Tensor],
              data_samples: List[AVDataSample]) -> Dict[str, torch.Tensor]:
         audio = self.audio_encoder(inputs['spec'])
-        views, matrices, valids = self._views(inputs['imgs'], data_samples)
+        views, matrices, valids, view_warp = self._views(inputs['imgs'], data_samples)
         visual = self._encode_views(views)
         heatmaps, loss_cl = [], 0.0
         for feature_map in visual:
@@ -83,31 +88,34 @@ class SSLTIE(BaseModel):
         losses = dict(loss_cl=loss_cl / len(views))
         if self.equivariance_loss is not None and len(views) > 1:
             losses['loss_equiv'] = self.equivariance_loss(
-                heatmaps[0], heatmaps[1], matrices[0], matrices[1], valids[0], valids[1])
+                heatmaps[0], heatmaps[1], matrices[0], matrices[1], valids[0], valids[1],
+                view_warp)
         return losses
 
     def _views(self, imgs: torch.Tensor, data_samples: List[AVDataSample]) -> tuple:
         """The views to contrast: (B, 3, H, W) frames, (B, 3, 3) decoded-frame-to-view
-        homographies and (B, 1, H, W) valid masks, one of each per view."""
+        homographies and (B, 1, H, W) valid masks, one of each per view, and the
+        on-device transform that made view 2 (None for pipeline views)."""
         matrices = torch.stack([s.homography_matrices for s in data_samples])  # (B, V, 3, 3)
         valids = torch.stack([s.valid_masks for s in data_samples])  # (B, V, H, W)
         views = [imgs[:, v] for v in range(imgs.shape[1])]
         matrices = [matrices[:, v] for v in range(len(views))]
         valids = [valids[:, v:v + 1] for v in range(len(views))]
+        view_warp = None
         if self.view_transform is not None:
             if len(views) != 1:
                 raise ValueError('view_transform makes the second view itself: the data '
                                  f'pipeline must give one view per clip, not {len(views)}')
-            view2, t, valid2 = self.view_transform(views[0], valids[0])
+            view2, view_warp, valid2 = self.view_transform(views[0], valids[0])
             views.append(view2)
-            matrices.append(t @ matrices[0])
+            matrices.append(view_warp.homography() @ matrices[0])
             valids.append(valid2)
-        return views, matrices, valids
+        return views, matrices, valids, view_warp
 
     def _encode_views(self, views: List[torch.Tensor]) -> List[torch.Tensor]:
-        """Visual feature maps (B, C, h, w) per view, in one encoder pass when the
-        views share a size."""
-        if len({tuple(v.shape) for v in views}) > 1:
+        """Visual feature maps (B, C, h, w) per view: one encoder pass per view, or
+        one pass over all views when ``joint_view_pass`` and they share a size."""
+        if not self.joint_view_pass or len({tuple(v.shape) for v in views}) > 1:
             return [self.visual_encoder(v) for v in views]
         return list(self.visual_encoder(torch.cat(views)).chunk(len(views)))
 

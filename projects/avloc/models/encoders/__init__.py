@@ -1,3 +1,3 @@
-from .resnet18 import AudioResNet18, VisualResNet18, init_ssltie_weights
+from .resnet18 import AudioResNet18, ResNet18Trunk, VisualResNet18, init_ssltie_weights
 
-__all__ = ['AudioResNet18', 'VisualResNet18', 'init_ssltie_weights']
+__all__ = ['AudioResNet18', 'ResNet18Trunk', 'VisualResNet18', 'init_ssltie_weights']

@@ -1,10 +1,24 @@
-"""SSL-TIE's ResNet-18 encoders (torchvision ResNet-18, random initialisation)."""
+"""SSL-TIE's ResNet-18 encoders, with torchvision's attribute names.
+
+Both encoders are the public code's ``networks/base_models.py`` ``ResNet``: a
+torchvision ResNet-18 whose ``layer4`` has stride 1 (output stride 16), the frame
+encoder with the RGB stem, the spectrogram encoder with a 1-channel stem. Keeping
+torchvision's names (``conv1``, ``bn1``, ``layer1``-``layer4``) lets
+``init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet18')`` or any
+torchvision state dict load directly.
+"""
+from typing import Dict, Optional
+
 import torch
 import torch.nn as nn
+from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
+from mmengine.runner.checkpoint import CheckpointLoader
 from torchvision.models import resnet18
 
 from avloc.registry import MODELS
+
+TRUNK_PARTS = ('conv1', 'bn1', 'relu', 'maxpool', 'layer1', 'layer2', 'layer3', 'layer4')
 
 
 def init_ssltie_weights(module: nn.Module) -> None:
@@ -18,51 +32,116 @@ def init_ssltie_weights(module: nn.Module) -> None:
             nn.init.zeros_(m.bias)
 
 
-def _trunk(in_channels: int) -> nn.Module:
-    net = resnet18(weights=None)
-    if in_channels != 3:
-        net.conv1 = nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
-    return nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool, net.layer1, net.layer2,
-                         net.layer3, net.layer4)
+class ResNet18Trunk(BaseModule):
+    """ResNet-18 without ``avgpool`` / ``fc``: (B, C_in, H, W) -> (B, 512, h, w).
+
+    Args:
+        in_channels (int): Input channels of the stem.
+        layer4_stride (int): Stride of ``layer4``: 1 gives output stride 16 (the
+            public SSL-TIE / LVS code, both encoders), 2 torchvision's 32 (EZ-VSL).
+        init_cfg (dict, optional): ``dict(type='Pretrained', checkpoint=PATH or
+            'torchvision://resnet18', prefix=None)`` loads torchvision-named weights
+            (see :meth:`init_weights`). Defaults to None (SSL-TIE's random init).
+    """
+
+    def __init__(self, in_channels: int, layer4_stride: int,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg)
+        net = resnet18(weights=None)
+        if in_channels != 3:
+            net.conv1 = nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3,
+                                  bias=False)
+        for name in TRUNK_PARTS:
+            setattr(self, name, getattr(net, name))
+        self.layer4[0].conv1.stride = (layer4_stride, layer4_stride)
+        self.layer4[0].downsample[0].stride = (layer4_stride, layer4_stride)
+        init_ssltie_weights(self)
+
+    def feature_map(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, C_in, H, W) -> (B, 512, h, w)."""
+        for name in TRUNK_PARTS:
+            x = getattr(self, name)(x)
+        return x
+
+    def init_weights(self) -> None:
+        """Load ``init_cfg``'s pretrained weights by name, loudly.
+
+        MMEngine's own ``Pretrained`` init only warns about keys it cannot place, so
+        a checkpoint with other names silently loads nothing. Here a checkpoint that
+        sets no weight of this trunk is an error naming the file; weights whose
+        shape differs (an RGB stem for the 1-channel spectrogram stem) keep their
+        initialisation and are logged.
+        """
+        cfg = self.init_cfg
+        if not (isinstance(cfg, dict) and cfg.get('type') == 'Pretrained'):
+            super().init_weights()
+            return
+        checkpoint = cfg['checkpoint']
+        loaded = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+        state = _state_dict_of(loaded, cfg.get('prefix'))
+        own = self.state_dict()
+        matched = {k: v for k, v in state.items() if k in own and v.shape == own[k].shape}
+        if not matched:
+            raise ValueError(
+                f'{checkpoint}: no key matches {type(self).__name__} (expects '
+                f'torchvision names such as conv1.weight, layer1.0.conv1.weight; the '
+                f'file has e.g. {sorted(state)[:3]}); set init_cfg.prefix if its keys '
+                'carry one')
+        self.load_state_dict(matched, strict=False)
+        skipped = sorted(k for k in own if k not in matched)
+        logger = MMLogger.get_current_instance()
+        logger.info(f'{type(self).__name__}: loaded {len(matched)} of {len(own)} '
+                    f'tensors from {checkpoint}')
+        if skipped:
+            logger.warning(f'{type(self).__name__}: {len(skipped)} tensors not in '
+                           f'{checkpoint} or of another shape keep their '
+                           f'initialisation: {skipped[:5]}')
+        self._is_init = True
+
+
+def _state_dict_of(loaded: dict, prefix: Optional[str]) -> Dict[str, torch.Tensor]:
+    """The tensors of a loaded checkpoint, ``prefix.`` stripped when given."""
+    state = loaded.get('state_dict', loaded) if isinstance(loaded, dict) else {}
+    state = {k: v for k, v in state.items() if isinstance(v, torch.Tensor)}
+    if prefix:
+        head = prefix.rstrip('.') + '.'
+        state = {k[len(head):]: v for k, v in state.items() if k.startswith(head)}
+    return state
 
 
 @MODELS.register_module()
-class VisualResNet18(BaseModule):
-    """Frame encoder: ResNet-18 trunk, by default with ``layer4`` at stride 1.
-
-    Input (B, 3, H, W) -> feature map (B, 512, H/16, W/16), e.g. 224 -> 14x14, as in
-    LVS and SSL-TIE; ``layer4_stride=2`` keeps torchvision's output stride 32
-    (224 -> 7x7), as in EZ-VSL.
+class VisualResNet18(ResNet18Trunk):
+    """Frame encoder: (B, 3, H, W) -> feature map (B, 512, H/16, W/16), e.g. 224 ->
+    14x14, as in LVS and SSL-TIE; ``layer4_stride=2`` keeps torchvision's output
+    stride 32 (224 -> 7x7), as in EZ-VSL.
 
     Args:
         layer4_stride (int): Stride of ``layer4``. Defaults to 1.
-        init_cfg (dict, optional): e.g. ``dict(type='Pretrained', checkpoint=...)``.
-            Defaults to None (SSL-TIE's random initialisation).
+        init_cfg (dict, optional): See :class:`ResNet18Trunk`. Defaults to None.
     """
 
-    def __init__(self, layer4_stride: int = 1, init_cfg=None) -> None:
-        super().__init__(init_cfg)
-        self.trunk = _trunk(3)
-        layer4 = self.trunk[-1]
-        layer4[0].conv1.stride = (layer4_stride, layer4_stride)
-        layer4[0].downsample[0].stride = (layer4_stride, layer4_stride)
-        init_ssltie_weights(self)
+    def __init__(self, layer4_stride: int = 1, init_cfg: Optional[dict] = None) -> None:
+        super().__init__(3, layer4_stride, init_cfg)
 
     def forward(self, imgs: torch.Tensor) -> torch.Tensor:
-        return self.trunk(imgs)
+        return self.feature_map(imgs)
 
 
 @MODELS.register_module()
-class AudioResNet18(BaseModule):
-    """Spectrogram encoder: ResNet-18 with a 1-channel stem, global max pooling.
+class AudioResNet18(ResNet18Trunk):
+    """Spectrogram encoder: 1-channel stem, global max pooling.
 
-    Input (B, 1, F, T) -> embedding (B, 512).
+    Input (B, 1, F, T) -> map (B, 512, F/16, T/16) -> embedding (B, 512); a 257x670
+    spectrogram gives a 17x42 map at the public code's stride 1 (9x21 at stride 2).
+
+    Args:
+        layer4_stride (int): Stride of ``layer4``. Defaults to 1 (the public SSL-TIE
+            and LVS code; EZ-VSL's audio encoder keeps torchvision's 2).
+        init_cfg (dict, optional): See :class:`ResNet18Trunk`. Defaults to None.
     """
 
-    def __init__(self, init_cfg=None) -> None:
-        super().__init__(init_cfg)
-        self.trunk = _trunk(1)
-        init_ssltie_weights(self)
+    def __init__(self, layer4_stride: int = 1, init_cfg: Optional[dict] = None) -> None:
+        super().__init__(1, layer4_stride, init_cfg)
 
     def forward(self, spec: torch.Tensor) -> torch.Tensor:
-        return torch.amax(self.trunk(spec), dim=(2, 3))
+        return torch.amax(self.feature_map(spec), dim=(2, 3))

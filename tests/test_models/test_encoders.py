@@ -1,0 +1,87 @@
+import os
+
+import pytest
+import torch
+from torchvision.models import resnet18
+
+from avloc.models import AudioResNet18, VisualResNet18
+
+
+def torchvision_checkpoint(path, seed=0):
+    """A torchvision ResNet-18 state dict (random weights) saved as a file."""
+    torch.manual_seed(seed)
+    state = resnet18(weights=None).state_dict()
+    torch.save(state, str(path))
+    return state
+
+
+def assert_loaded(encoder, state, skip=()):
+    own = encoder.state_dict()
+    for key, value in own.items():
+        if key in skip:
+            continue
+        torch.testing.assert_close(value, state[key], atol=0, rtol=0, msg=key)
+
+
+def test_shapes_and_public_strides():
+    assert VisualResNet18()(torch.zeros(1, 3, 224, 224)).shape == (1, 512, 14, 14)
+    audio = AudioResNet18()
+    assert audio.feature_map(torch.zeros(1, 1, 257, 670)).shape == (1, 512, 17, 42)
+    assert audio(torch.zeros(2, 1, 257, 100)).shape == (2, 512)
+    assert AudioResNet18(layer4_stride=2).feature_map(
+        torch.zeros(1, 1, 257, 670)).shape == (1, 512, 9, 21)
+    assert [k for k in VisualResNet18().state_dict()][:2] == ['conv1.weight', 'bn1.weight']
+
+
+def test_pretrained_file_sets_every_trunk_weight(tmp_path):
+    state = torchvision_checkpoint(tmp_path / 'r18.pth')
+    encoder = VisualResNet18(init_cfg=dict(type='Pretrained',
+                                           checkpoint=str(tmp_path / 'r18.pth')))
+    before = {k: v.clone() for k, v in encoder.state_dict().items()}
+    encoder.init_weights()
+    assert_loaded(encoder, state)
+    changed = [k for k, v in encoder.state_dict().items()
+               if k.endswith('weight') and not torch.equal(v, before[k])]
+    assert len(changed) == sum(k.endswith('weight') for k in before)
+
+
+def test_audio_encoder_keeps_its_one_channel_stem(tmp_path):
+    state = torchvision_checkpoint(tmp_path / 'r18.pth')
+    encoder = AudioResNet18(init_cfg=dict(type='Pretrained',
+                                          checkpoint=str(tmp_path / 'r18.pth')))
+    stem = encoder.conv1.weight.clone()
+    encoder.init_weights()
+    assert_loaded(encoder, state, skip={'conv1.weight'})
+    torch.testing.assert_close(encoder.conv1.weight, stem)
+
+
+def test_prefixed_checkpoint_loads_with_prefix(tmp_path):
+    state = torchvision_checkpoint(tmp_path / 'r18.pth')
+    torch.save({'state_dict': {f'backbone.{k}': v for k, v in state.items()}},
+               str(tmp_path / 'wrapped.pth'))
+    encoder = VisualResNet18(init_cfg=dict(type='Pretrained', prefix='backbone',
+                                           checkpoint=str(tmp_path / 'wrapped.pth')))
+    encoder.init_weights()
+    assert_loaded(encoder, state)
+
+
+def test_checkpoint_matching_no_key_is_an_error(tmp_path):
+    state = torchvision_checkpoint(tmp_path / 'r18.pth')
+    torch.save({f'trunk.{k}': v for k, v in state.items()}, str(tmp_path / 'other.pth'))
+    encoder = VisualResNet18(init_cfg=dict(type='Pretrained',
+                                           checkpoint=str(tmp_path / 'other.pth')))
+    with pytest.raises(ValueError, match=r'other.pth: no key matches VisualResNet18'):
+        encoder.init_weights()
+
+
+def test_torchvision_scheme_reads_the_torch_hub_cache(tmp_path, monkeypatch):
+    """``torchvision://resnet18`` resolves to torchvision's URL; with the file in
+    the hub cache nothing is downloaded."""
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path))
+    cache = tmp_path / 'hub' / 'checkpoints'
+    os.makedirs(cache)
+    state = torchvision_checkpoint(cache / 'resnet18-f37072fd.pth')
+    encoder = VisualResNet18(init_cfg=dict(type='Pretrained',
+                                           checkpoint='torchvision://resnet18'))
+    encoder.init_weights()
+    assert_loaded(encoder, state)
