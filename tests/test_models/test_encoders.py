@@ -2,9 +2,11 @@ import os
 
 import pytest
 import torch
+from mmengine.registry import init_default_scope
 from torchvision.models import resnet18
 
 from avloc.models import AudioResNet18, VisualResNet18
+from avloc.registry import MODELS
 
 
 def torchvision_checkpoint(path, seed=0):
@@ -85,3 +87,20 @@ def test_torchvision_scheme_reads_the_torch_hub_cache(tmp_path, monkeypatch):
                                            checkpoint='torchvision://resnet18'))
     encoder.init_weights()
     assert_loaded(encoder, state)
+
+
+def test_model_init_weights_reaches_the_encoder(tmp_path):
+    """As the Runner initialises a model: SSLTIE.init_weights() loads the file into
+    the visual encoder and leaves the audio encoder's random init."""
+    state = torchvision_checkpoint(tmp_path / 'r18.pth')
+    init_default_scope('avloc')
+    model = MODELS.build(dict(
+        type='SSLTIE', data_preprocessor=dict(type='AVDataPreprocessor'),
+        visual_encoder=dict(type='VisualResNet18', init_cfg=dict(
+            type='Pretrained', checkpoint=str(tmp_path / 'r18.pth'))),
+        audio_encoder=dict(type='AudioResNet18'),
+        contrastive_loss=dict(type='LocalizationContrastiveLoss')))
+    audio_before = model.audio_encoder.layer1[0].conv1.weight.clone()
+    model.init_weights()
+    assert_loaded(model.visual_encoder, state)
+    torch.testing.assert_close(model.audio_encoder.layer1[0].conv1.weight, audio_before)
