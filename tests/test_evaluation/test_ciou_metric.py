@@ -1,6 +1,10 @@
+import io
+import logging
+
 import numpy as np
 import pytest
 import torch
+from mmengine.logging import MMLogger
 
 from avloc.evaluation import CIoUMetric
 
@@ -20,19 +24,71 @@ def box_heat(box, size=14):
     return heat
 
 
+def scored_with_log(metric, samples):
+    """``compute_metrics`` on ``samples``, and what it logged."""
+    metric.process(None, samples)
+    logger = MMLogger.get_current_instance()
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger.addHandler(handler)
+    try:
+        return metric.compute_metrics(metric.results), stream.getvalue()
+    finally:
+        logger.removeHandler(handler)
+
+
+LEFT, RIGHT, EMPTY = [0.0, 0.0, 0.5, 1.0], [0.5, 0.0, 1.0, 1.0], [0.3, 0.3, 0.3, 0.3]
+
+
 def test_metric_scores_model_prior_and_control():
-    left, right = [0.0, 0.0, 0.5, 1.0], [0.5, 0.0, 1.0, 1.0]
     metric = CIoUMetric()
-    metric.process(None, [sample(box_heat(left), [left], other=box_heat(right)),
-                          sample(box_heat(right), [right], other=box_heat(left)),
-                          sample(box_heat(left), [[0.0, 0.0, 0.0, 0.0]])])
+    metric.process(None, [sample(box_heat(LEFT), [LEFT], other=box_heat(RIGHT)),
+                          sample(box_heat(RIGHT), [RIGHT], other=box_heat(LEFT))])
     result = metric.compute_metrics(metric.results)
     assert result['cIoU@0.5'] == 1.0 and result['AUC'] > 0.9
     assert result['other_audio/cIoU@0.5'] == 0.0
-    assert result['num_scored'] == 2 and result['num_unscored'] == 1
+    assert result['num_scored'] == 2 and result['num_unscored'] == 0
     # Half the centred disc lies on each half-frame box.
     assert result['centre_prior/mean_cIoU'] == pytest.approx(0.5 * 0.5 / (0.5 + 0.25),
                                                               abs=0.02)
+
+
+def test_empty_ground_truth_is_a_failure_in_the_denominator_by_default():
+    """As in the public evaluators: ciou 0 / sum(P) = 0, and the clip counts."""
+    for protocol in ('lvs', 'ssltie', 'ezvsl'):
+        result, log = scored_with_log(CIoUMetric(protocol=protocol), [
+            sample(box_heat(LEFT), [LEFT]), sample(box_heat(LEFT), [EMPTY])])
+        # The other clip scores about 1: the empty one entered the mean as 0.
+        assert result['cIoU@0.5'] == 0.5
+        assert result['mean_cIoU'] == pytest.approx(0.5, abs=0.01)
+        assert result['centre_prior/cIoU@0.5'] == 0.0  # the empty clip fails it too
+        assert result['num_scored'] == 2 and result['num_unscored'] == 0
+        assert result['num_empty_gt'] == 1
+        assert ('1 with an empty ground-truth map, scored as failures and kept in the '
+                "denominator (empty_gt='fail')") in log
+
+
+def test_empty_ground_truth_with_nothing_predicted_fails_even_at_zero():
+    """LVS predicts nothing for a negative constant map; with no ground truth the
+    public ciou is 0 / 0 = NaN, which fails every threshold (AUC's t = 0 too)."""
+    left_half = np.zeros((224, 224))
+    left_half[:, :112] = 1  # exactly the LEFT box at 224: ciou 1
+    result, _ = scored_with_log(CIoUMetric(protocol='lvs'), [
+        sample(left_half, [LEFT]), sample(np.full((14, 14), -0.5), [EMPTY])])
+    assert result['cIoU@0.5'] == 0.5 and result['mean_cIoU'] == 0.5  # NaN counts 0
+    # share(ciou >= t) is 1/2 at every t: AUC 1/2, not the 1/2 + 1/80 a 0 would give.
+    assert result['AUC'] == pytest.approx(0.5)
+
+
+def test_empty_ground_truth_can_be_left_out_and_is_logged():
+    result, log = scored_with_log(CIoUMetric(protocol='ezvsl', empty_gt='skip'), [
+        sample(box_heat(LEFT), [LEFT]), sample(box_heat(LEFT), [EMPTY])])
+    assert result['cIoU@0.5'] == 1.0
+    assert result['num_scored'] == 1 and result['num_unscored'] == 1
+    assert result['num_empty_gt'] == 1
+    assert "1 with an empty ground-truth map, left out (empty_gt='skip')" in log
+    with pytest.raises(ValueError, match="empty_gt must be 'fail'"):
+        CIoUMetric(empty_gt='drop')
 
 
 def test_metric_refuses_when_nothing_is_scorable():

@@ -6,10 +6,11 @@ import pytest
 import torch
 from mmengine.logging import MMLogger
 
+import published_logic
 from avloc.evaluation import CIoUMetric
-from avloc.evaluation.functional import (confidence_score, detection_scores, get_protocol,
-                                         mask_to_gt_map, resize_heatmap, size_bin,
-                                         top_k_mask)
+from avloc.evaluation.functional import (ciou, confidence_score, detection_scores,
+                                         get_protocol, mask_to_gt_map, resize_heatmap,
+                                         size_bin, top_k_mask)
 
 
 def test_resize_modes_differ_where_the_published_code_differs():
@@ -30,11 +31,42 @@ def test_top_k_keeps_ties_and_rejects_bad_k():
 
 def test_median_rules_strict_and_inclusive():
     heat = np.zeros((224, 224), np.float32)
-    heat[:, :112] = 1  # exactly half the frame: the median element is 1
+    heat[:, 56:168] = 0.5  # half the frame: the median element is 0.5
+    heat[:, 168:] = 1
     gt = np.zeros_like(heat)
-    assert not get_protocol('lvs').predict(heat, gt).any()  # nothing is > 1
-    assert get_protocol('ezvsl').predict(heat, gt).sum() == 224 * 112
+    assert get_protocol('lvs').predict(heat, gt).sum() == 224 * 56  # strictly above
+    assert get_protocol('ezvsl').predict(heat, gt).sum() == 224 * 168
     assert get_protocol('ssltie') == get_protocol('lvs')
+
+
+def test_lvs_keeps_a_maximum_that_holds_over_half_the_frame():
+    """LVS: nothing is above a median that is the maximum, but its
+    ``pred[pred < 1] = 0`` step spares the pixels at the maximum."""
+    heat = np.zeros((224, 224), np.float32)
+    heat[:, :112] = 1
+    gt = np.zeros((224, 224))
+    gt[:, :56] = 1
+    assert get_protocol('lvs').predict(heat, gt).sum() == 224 * 112
+    assert ciou(get_protocol('lvs').predict(heat, gt), gt) == published_logic.ciou_lvs(
+        heat, [[0, 0, 0.25, 1]])
+
+
+@pytest.mark.parametrize('value', [0.0, 0.7, -0.4, 3.0])
+def test_constant_map_follows_each_public_evaluator(value):
+    """EZ-VSL (and its adaptive variant) keeps the whole frame; LVS / SSL-TIE keep
+    it when the constant is >= 0 and nothing below; 'absolute' keeps nothing."""
+    heat = np.full((14, 14), value, np.float32)
+    gt = np.zeros((224, 224), np.float32)
+    gt[:100, :50] = 1
+    whole = 224 * 224
+    assert get_protocol('ezvsl').predict(heat, gt).sum() == whole
+    assert get_protocol('adaptive').predict(heat, gt).sum() == whole
+    assert get_protocol('lvs').predict(heat, gt).sum() == (whole if value >= 0 else 0)
+    assert not get_protocol('absolute').predict(heat, gt).any()
+    box = [[0, 0, 50 / 224, 100 / 224]]
+    for name in ('lvs', 'ezvsl', 'adaptive', 'absolute'):
+        expected = getattr(published_logic, f'ciou_{name}')(heat, box)
+        assert ciou(get_protocol(name).predict(heat, gt), gt) == expected
 
 
 def test_adaptive_keeps_the_ground_truth_area():
@@ -44,6 +76,8 @@ def test_adaptive_keeps_the_ground_truth_area():
     gt[:50, :40] = 1
     assert get_protocol('adaptive').predict(heat, gt).sum() == 2000
     assert get_protocol('adaptive').predict(heat, np.zeros_like(gt)).sum() == 224 * 112
+    with pytest.raises(ValueError, match='pass gt_map'):
+        get_protocol('adaptive').predict(heat)
 
 
 def test_protocol_options_and_errors():

@@ -2,35 +2,56 @@
 heatmap into a binary prediction.
 
 Every protocol scores a clip with the same ``ciou`` (:func:`.ciou.ciou`) against the
-same 224x224 ground-truth map; they differ in how the heatmap is resized and which
-pixels count as predicted:
+same 224x224 ground-truth map; they differ in how the heatmap is resized and
+normalised and which pixels count as predicted:
 
-========== ===================== =========================== ===========================
-name       resize to 224         prediction                  source
-========== ===================== =========================== ===========================
-lvs        OpenCV bilinear       > sorted[N // 2] (median)   LVS (Chen et al., CVPR
-                                                             2021) and SSL-TIE's code
-ezvsl      bilinear,             >= sorted[N // 2]           EZ-VSL (Mo & Morgado,
-           align_corners=True                                ECCV 2022) and its
-                                                             descendants (FNAC, SLAVC)
-absolute   OpenCV bilinear       > value (default 0.5) on    evaluators that cut the
-                                 the min-max normalised map  normalised map at a fixed
-                                                             level
-adaptive   bilinear,             >= the |G|-th largest value EZ-VSL-derived evaluators
-           align_corners=True    (|G| = ground-truth area;   that keep as many pixels as
-                                 N // 2 when it is empty)    the ground truth covers
-========== ===================== =========================== ===========================
+========== =================== ======================= ===============================
+name       resize to 224       normalised map          prediction
+========== =================== ======================= ===============================
+lvs        OpenCV bilinear     ``1 - minmax(-H)``      ``> sorted[N // 2]`` (median),
+                                                       plus every pixel at 1 or more
+ezvsl      bilinear,           ``minmax(H)``           ``>= sorted[N // 2]``
+           align_corners=True
+absolute   OpenCV bilinear     ``minmax(H)``           ``> value`` (default 0.5)
+adaptive   bilinear,           ``minmax(H)``           ``>=`` the |G|-th largest value
+           align_corners=True                          (|G| = ground-truth area,
+                                                       N // 2 when it is empty)
+========== =================== ======================= ===============================
 
-``ssltie`` is another name for ``lvs``. All maps are min-max normalised after the
-resize. A constant map (no peak) predicts nothing under every protocol, as in the
-published evaluators, whose min-max step divides by zero there.
+Sources: ``lvs`` is the evaluator of LVS (Chen et al., CVPR 2021, ``test.py``) reused
+by SSL-TIE (``main.py``); ``ssltie`` is another name for it. ``ezvsl`` is EZ-VSL's
+(Mo & Morgado, ECCV 2022, ``test.py`` and ``utils.py``), reused by SLAVC and FNAC.
+``adaptive`` is an EZ-VSL-derived evaluator that keeps as many pixels as the ground
+truth covers. ``absolute`` cuts the normalised map at a fixed level and follows no
+single public code: it is defined here.
+
+Edge cases, as the public code behaves (checked against it on the whole VGG-SS list
+by ``tests/test_evaluation/test_protocols_on_vggss.py``):
+
+* Constant map (max == min after the resize). Every public ``normalize_img`` skips
+  the division then. EZ-VSL thresholds with ``>=``, so ``ezvsl`` and ``adaptive``
+  predict the whole frame. LVS / SSL-TIE compute ``pred = 1 - normalize_img(-H)``,
+  which leaves a constant ``c`` at ``1 + c``; nothing is above the median, and their
+  next step (``pred[pred < 1] = 0``, then ``>= 0.5``) keeps the whole frame when
+  ``1 + c >= 1`` in float32 (``c >= 0``, or negative within rounding of 0) and
+  nothing otherwise. ``absolute`` maps a constant map to 0 (no pixel above any
+  other) and so predicts nothing: its cut measures height above the minimum, and a
+  constant map has none.
+* More than half the frame tied at the maximum: under ``lvs`` the median element
+  is the maximum, nothing is strictly above it, but the pixels at it (1 after the
+  flip) survive the same ``pred[pred < 1] = 0`` step, so they are all predicted.
+* Empty ground truth: the prediction is unchanged (``adaptive`` keeps N // 2
+  pixels) and the ciou is ``0 / sum(P) = 0``, or NaN when nothing is predicted.
+  Whether such a clip is scored is :class:`~avloc.evaluation.CIoUMetric`'s
+  ``empty_gt`` option (scored as a failure by default, as in the public code).
 """
 from dataclasses import dataclass
-from typing import Union
+from typing import Optional, Union
 
 import numpy as np
 
-from .ciou import EVAL_SIZE, median_threshold_mask, resize_and_normalize, top_k_mask
+from .ciou import (EVAL_SIZE, lvs_normalize, median_threshold_mask, minmax_normalize,
+                   resize_heatmap, top_k_mask)
 
 
 @dataclass(frozen=True)
@@ -41,6 +62,8 @@ class LocalizationProtocol:
         name (str): Protocol name, as logged.
         align_corners (bool): Resize with corner pixels aligned (torch) instead of
             pixel centres (OpenCV).
+        normalize (str): 'lvs' (``1 - minmax(-H)``, LVS's steps, pixels at 1 always
+            kept) or 'minmax' (``minmax(H)``, a constant map becomes 0).
         threshold (str): 'median', 'absolute' or 'adaptive'.
         inclusive (bool): Keep pixels equal to the threshold.
         value (float): The cut of the 'absolute' rule on the normalised map.
@@ -48,34 +71,51 @@ class LocalizationProtocol:
 
     name: str
     align_corners: bool
+    normalize: str
     threshold: str
     inclusive: bool
     value: float = 0.5
 
-    def predict(self, heatmap: np.ndarray, gt_map: np.ndarray) -> np.ndarray:
-        """(h, w) raw heatmap -> (224, 224) bool prediction. ``gt_map`` is read only
-        by the adaptive rule, for its area."""
-        norm = resize_and_normalize(heatmap, EVAL_SIZE, self.align_corners)
-        if norm.max() == 0:
-            # A constant map has no peak. The published evaluators divide by zero in
-            # their min-max step and predict nothing; so does avloc, explicitly.
-            return np.zeros(norm.shape, bool)
+    @property
+    def reads_gt(self) -> bool:
+        """Whether the prediction depends on the ground truth (the adaptive rule's
+        area); the other rules predict once per heatmap."""
+        return self.threshold == 'adaptive'
+
+    def predict(self, heatmap: np.ndarray,
+                gt_map: Optional[np.ndarray] = None) -> np.ndarray:
+        """(h, w) raw heatmap -> (224, 224) bool prediction. ``gt_map`` (224, 224)
+        is read only by the adaptive rule, for its area."""
+        resized = resize_heatmap(heatmap, EVAL_SIZE, self.align_corners)
+        if self.normalize == 'lvs':
+            norm = lvs_normalize(resized)
+            # LVS sets the pixels above the threshold to 1, those below 1 to 0 and
+            # keeps >= 0.5, so a pixel at 1 or more survives the threshold: the
+            # maximum when it holds over half the frame, a constant map c >= 0.
+            return self._threshold(norm, gt_map) | (norm >= 1)
+        return self._threshold(minmax_normalize(resized), gt_map)
+
+    def _threshold(self, norm: np.ndarray, gt_map: Optional[np.ndarray]) -> np.ndarray:
         if self.threshold == 'median':
             return median_threshold_mask(norm, self.inclusive)
         if self.threshold == 'absolute':
             return norm >= self.value if self.inclusive else norm > self.value
+        if gt_map is None:
+            raise ValueError(f'protocol {self.name!r} keeps as many pixels as the '
+                             'ground truth covers: pass gt_map')
         area = int((gt_map > 0).sum()) or norm.size // 2
         return top_k_mask(norm, area)
 
 
 PROTOCOLS = {
-    'lvs': LocalizationProtocol('lvs', align_corners=False, threshold='median',
-                                inclusive=False),
-    'ezvsl': LocalizationProtocol('ezvsl', align_corners=True, threshold='median',
-                                  inclusive=True),
+    'lvs': LocalizationProtocol('lvs', align_corners=False, normalize='lvs',
+                                threshold='median', inclusive=False),
+    'ezvsl': LocalizationProtocol('ezvsl', align_corners=True, normalize='minmax',
+                                  threshold='median', inclusive=True),
     'absolute': LocalizationProtocol('absolute', align_corners=False,
-                                     threshold='absolute', inclusive=False),
-    'adaptive': LocalizationProtocol('adaptive', align_corners=True,
+                                     normalize='minmax', threshold='absolute',
+                                     inclusive=False),
+    'adaptive': LocalizationProtocol('adaptive', align_corners=True, normalize='minmax',
                                      threshold='adaptive', inclusive=True),
 }
 PROTOCOLS['ssltie'] = PROTOCOLS['lvs']
@@ -96,7 +136,8 @@ def get_protocol(protocol: Union[str, dict, LocalizationProtocol]) -> Localizati
         raise ValueError(f'protocol {name!r}: unknown options {sorted(unknown)}')
     base = PROTOCOLS[name]
     fields = dict(name=base.name, align_corners=base.align_corners,
-                  threshold=base.threshold, inclusive=base.inclusive, value=base.value)
+                  normalize=base.normalize, threshold=base.threshold,
+                  inclusive=base.inclusive, value=base.value)
     fields.update(overrides)
     if overrides:
         fields['name'] = name + '(' + ', '.join(f'{k}={v}' for k, v in

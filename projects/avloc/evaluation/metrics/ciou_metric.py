@@ -1,6 +1,6 @@
 """cIoU metric with switchable protocols (see ``avloc.evaluation.functional``)."""
 from collections import defaultdict
-from typing import Iterator, List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
@@ -10,6 +10,9 @@ from avloc.registry import METRICS
 from ..functional import (SIZE_BINS, boxes_to_gt_map, centre_prior_map, ciou,
                           ciou_at_threshold, ciou_auc, confidence_score, detection_scores,
                           get_protocol, mask_to_gt_map, size_bin)
+
+
+EMPTY_GT_POLICIES = ('fail', 'skip')
 
 
 def _array(sample: dict, key: str) -> np.ndarray:
@@ -23,12 +26,20 @@ class CIoUMetric(BaseMetric):
     Besides the model's own heatmap, it scores the centre prior (a centred disc of
     half the frame: what a model scores without looking) and, when the model
     predicted it, the heatmap made with another clip's audio (what a model scores
-    without listening). A clip whose ground-truth map is empty cannot be scored; it
-    is counted in ``num_unscored`` and left out, never scored as 0 or 1. The
-    ground truth is the clip's ``gt_mask`` when it has one (AVSBench), else its boxes.
+    without listening). The ground truth is the clip's ``gt_mask`` when it has one
+    (AVSBench), else its boxes.
+
+    A clip whose ground-truth map is empty (2 of the 5,158 VGG-SS clips, whose
+    corrupted boxes clip to nothing) is, by default, scored as the public
+    evaluators score it: ciou ``0 / sum(P) = 0`` (NaN when nothing is predicted
+    either, which fails every threshold), a failure that stays in the denominator.
+    ``empty_gt='skip'`` leaves such clips out instead (no prediction could succeed
+    on them) and counts them in ``num_unscored``. Either way ``num_empty_gt`` counts
+    them and the log says what was done.
 
     Every evaluation logs the protocol, the test list's name and md5 (from the
-    dataset's metainfo) and how many clips were listed and scored.
+    dataset's metainfo), how many clips were listed, evaluated and scored, and how
+    many had an empty ground-truth map.
 
     Args:
         protocol (str | dict): 'lvs' (= 'ssltie'), 'ezvsl', 'absolute' or
@@ -39,6 +50,9 @@ class CIoUMetric(BaseMetric):
         gt_map (str): How boxes become the ground-truth map: 'union' (VGG-SS) or
             'consensus' (Flickr-SoundNet's annotators), see
             :func:`boxes_to_gt_map`. Defaults to 'union'.
+        empty_gt (str): What a clip with an empty ground-truth map counts as:
+            'fail' (scored, a failure, as in the public evaluators) or 'skip'
+            (left out of every score). Defaults to 'fail'.
         extended (bool): Also score SLAVC's extended protocol (AP, max-F1 and
             precision at ciou 0.5 and 0.75, cIoU by object size), with the
             other-audio heatmaps (model ``test_cfg.other_audio_control=True``) and any
@@ -51,13 +65,17 @@ class CIoUMetric(BaseMetric):
     default_prefix = 'ciou'
 
     def __init__(self, protocol: Union[str, dict] = 'lvs', threshold: float = 0.5,
-                 gt_map: str = 'union', extended: bool = False,
+                 gt_map: str = 'union', empty_gt: str = 'fail', extended: bool = False,
                  collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         boxes_to_gt_map(np.zeros((0, 4)), rule=gt_map)  # reject an unknown rule now
+        if empty_gt not in EMPTY_GT_POLICIES:
+            raise ValueError(f"empty_gt must be 'fail' (score the clip as a failure) or "
+                             f"'skip' (leave it out), got {empty_gt!r}")
         self.protocol = get_protocol(protocol)
         self.threshold = threshold
         self.gt_map = gt_map
+        self.empty_gt = empty_gt
         self.extended = extended
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
@@ -81,32 +99,52 @@ class CIoUMetric(BaseMetric):
 
     def _summarise(self, cious: List[float], name: str) -> dict:
         auc, _ = ciou_auc(cious)
+        # A NaN ciou (no ground truth, no prediction) fails every threshold, as in
+        # the public code; in the mean it counts as 0 so the mean stays a number.
         return {f'{name}cIoU@{self.threshold:g}': ciou_at_threshold(cious, self.threshold),
-                f'{name}AUC': auc, f'{name}mean_cIoU': float(np.mean(cious))}
+                f'{name}AUC': auc,
+                f'{name}mean_cIoU': float(np.mean(np.nan_to_num(cious)))}
 
-    def _scorable(self, results: list) -> Iterator[Tuple[dict, np.ndarray]]:
-        """(entry, ground-truth map) of every visible clip with a non-empty map."""
-        for entry in results:
-            if entry['is_sounding']:
-                gt = self._gt_map(entry)
-                if gt.sum() > 0:
-                    yield entry, gt
+    def _visible(self, results: list) -> List[Tuple[dict, np.ndarray]]:
+        """(entry, (224, 224) ground-truth map) of every clip with a visible source."""
+        return [(entry, self._gt_map(entry)) for entry in results
+                if entry['is_sounding']]
+
+    def _scored(self, visible: List[Tuple[dict, np.ndarray]]
+                ) -> List[Tuple[dict, np.ndarray]]:
+        """The visible clips that are scored: all of them under ``empty_gt='fail'``,
+        those with a non-empty ground-truth map under 'skip'."""
+        if self.empty_gt == 'fail':
+            return visible
+        return [(entry, gt) for entry, gt in visible if gt.any()]
+
+    def _fixed_cious(self, heatmap: np.ndarray, gts: List[np.ndarray]) -> List[float]:
+        """ciou of one heatmap against every map in ``gts``, predicted once unless
+        the protocol reads the ground truth."""
+        if self.protocol.reads_gt:
+            return [self._score(heatmap, gt) for gt in gts]
+        pred = self.protocol.predict(heatmap)
+        return [ciou(pred, gt) for gt in gts]
 
     def clip_cious(self, results: list, heatmap: Optional[np.ndarray] = None
                    ) -> List[float]:
-        """The ciou of every scorable clip, e.g. to plot the cIoU curve: of the
-        model's heatmaps, or of one fixed ``heatmap`` (such as the centre prior)."""
-        return [self._score(entry['heatmap'] if heatmap is None else heatmap, gt)
-                for entry, gt in self._scorable(results)]
+        """The ciou of every scored clip (see ``empty_gt``), e.g. to plot the cIoU
+        curve: of the model's heatmaps, or of one fixed ``heatmap`` (such as the
+        centre prior)."""
+        scored = self._scored(self._visible(results))
+        if heatmap is not None:
+            return self._fixed_cious(heatmap, [gt for _, gt in scored])
+        return [self._score(entry['heatmap'], gt) for entry, gt in scored]
 
     def compute_metrics(self, results: list) -> dict:
-        centre = centre_prior_map()
-        scored = list(self._scorable(results))
-        model = [self._score(entry['heatmap'], gt) for entry, gt in scored]
-        if not model:
+        visible = self._visible(results)
+        num_empty = sum(not gt.any() for _, gt in visible)
+        if num_empty == len(visible):
             raise ValueError(f'none of the {len(results)} test clips has a ground-truth '
                              'box or mask')
-        prior = [self._score(centre, gt) for _, gt in scored]
+        scored = self._scored(visible)
+        model = [self._score(entry['heatmap'], gt) for entry, gt in scored]
+        prior = self._fixed_cious(centre_prior_map(), [gt for _, gt in scored])
         other = [self._score(entry['heatmap_other_audio'], gt) for entry, gt in scored
                  if 'heatmap_other_audio' in entry]
         metrics = self._summarise(model, '')
@@ -116,9 +154,9 @@ class CIoUMetric(BaseMetric):
         if self.extended:
             metrics.update(self._extended(results, scored, model))
         listed = (self.dataset_meta or {}).get('num_listed')
-        num_sounding = sum(e['is_sounding'] for e in results)
         metrics.update(num_listed=listed if listed is not None else len(results),
-                       num_scored=len(model), num_unscored=num_sounding - len(model))
+                       num_scored=len(model), num_unscored=len(visible) - len(model),
+                       num_empty_gt=num_empty)
         self._log(metrics, len(results))
         return metrics
 
@@ -155,9 +193,12 @@ class CIoUMetric(BaseMetric):
         meta = self.dataset_meta or {}
         test_list = meta.get('list_name', 'an unnamed list')
         digest = meta.get('list_md5', 'unknown')
+        fate = ('scored as failures and kept in the denominator' if
+                self.empty_gt == 'fail' else 'left out')
         MMLogger.get_current_instance().info(
             f'cIoU protocol {self.protocol.name}, {self.gt_map} ground truth, on '
             f'{test_list} (md5 {digest}): '
             f'{metrics["num_listed"]} clips listed, {num_results} evaluated, '
-            f'{metrics["num_scored"]} scored, {metrics["num_unscored"]} with an empty '
-            'ground-truth map')
+            f'{metrics["num_scored"]} scored, {metrics["num_unscored"]} unscored; '
+            f'{metrics["num_empty_gt"]} with an empty ground-truth map, {fate} '
+            f"(empty_gt='{self.empty_gt}')")
