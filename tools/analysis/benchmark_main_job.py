@@ -30,6 +30,11 @@ from doc_markers import replace_between_markers
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONFIG = 'configs/ssltie/ssltie_r18_1xb16-1e_avshapes.py'
 COMMAND = 'python tools/analysis/benchmark_main_job.py --update-readme'
+
+
+def command(result: dict) -> str:
+    """The command that measured ``result``, as the docs quote it."""
+    return COMMAND if result['data_generated'] else COMMAND + ' --keep-data'
 MARKERS = ('<!-- main-job-table:start -->', '<!-- main-job-table:end -->')
 METAFILE_MARKERS = ('    # main-job-results:start', '    # main-job-results:end')
 # the rows of the score tables: row -> (which run, the key prefix in its metrics)
@@ -132,7 +137,7 @@ def readme_block(result: dict) -> str:
     seconds = result['main_job_seconds']
     steps = 'data generation, training' if result['data_generated'] else 'training'
     return '\n'.join([
-        prose(f'Measured on {result["date"]} with `{COMMAND}`, on a '
+        prose(f'Measured on {result["date"]} with `{command(result)}`, on a '
               f'{machine_text(result["machine"])}, '
               f'{result["trained"]["ciou/num_scored"]} test clips scored:'), '',
         markdown_table(['model on the AVShapes test split', 'cIoU@0.5', 'AUC'], rows), '',
@@ -144,7 +149,8 @@ def ssltie_readme_block(result: dict) -> str:
     """configs/ssltie/README.md, "Results on the embedded AVShapes benchmark"."""
     seconds = result['main_job_seconds']
     data = 'with' if result['data_generated'] else 'without'
-    labels = {'model': f'`{os.path.basename(result["config"])}` ({seconds:.0f} s {data} data generation)',
+    name = os.path.basename(result['config'])
+    labels = {'model': f'`{name}` ({seconds:.0f} s {data} data generation)',
               'centre prior': 'centre prior',
               'other audio': "the trained model given another clip's audio",
               'untrained': 'untrained model'}
@@ -152,7 +158,8 @@ def ssltie_readme_block(result: dict) -> str:
             for row in ROWS]
     return '\n'.join([
         prose(f'Test split ({result["trained"]["ciou/num_scored"]} clips scored), '
-              f'`bash tools/main_job.sh` as timed by `{COMMAND}` on {result["date"]}, '
+              f'`bash tools/main_job.sh` as timed by `{command(result)}` on '
+              f'{result["date"]}, '
               f'{machine_text(result["machine"])}:'), '',
         markdown_table(['model', 'cIoU@0.5', 'AUC', 'mean cIoU'], rows)])
 
@@ -161,7 +168,7 @@ def model_zoo_block(result: dict) -> str:
     """model_zoo.md: the main job's row."""
     how = (f'`bash tools/main_job.sh` (about {result["main_job_seconds"] / 60:.0f} min on '
            f'a {machine_text(result["machine"])}; measured on {result["date"]} with '
-           f'`{COMMAND}`)')
+           f'`{command(result)}`)')
     return markdown_table(
         ['method', 'config', 'data', 'cIoU@0.5', 'AUC', 'how to get it'],
         [['SSL-TIE', f'`{result["config"]}`', 'AVShapes (generated)',
@@ -172,7 +179,7 @@ def metafile_block(result: dict) -> str:
     """configs/ssltie/metafile.yml: the main job's ``Results``."""
     ciou, auc = scores(result, 'model', ('cIoU@0.5', 'AUC'))
     return '\n'.join([
-        f'    Results:  # measured on {result["date"]} by {COMMAND}',
+        f'    Results:  # measured on {result["date"]} by {command(result)}',
         '      - Task: Sound Source Localisation',
         f'        Dataset: AVShapes test ({result["trained"]["ciou/num_scored"]} clips)',
         '        Metrics:', f'          cIoU@0.5: {ciou}', f'          AUC: {auc}'])
