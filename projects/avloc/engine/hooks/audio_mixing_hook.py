@@ -8,7 +8,7 @@ from typing import List, Optional, Tuple
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mmengine.dist import barrier, collect_results, is_main_process
+from mmengine.dist import barrier, broadcast, collect_results, is_main_process
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
@@ -135,6 +135,11 @@ class AudioMixingHook(Hook):
         if self._loader is None:
             self._loader = self._build_loader(runner)
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        # DDP syncs BatchNorm statistics only at the start of a forward pass, so after
+        # the epoch's last step every rank holds its own; embed with rank 0's, the
+        # ones the checkpoint saves, on every rank.
+        for buffer in model.buffers():
+            broadcast(buffer, src=0)
         was_training = model.training
         model.eval()
         parts = []
