@@ -21,8 +21,9 @@ class SSLTIE(BaseModel):
     """Audio-visual localisation by contrast, invariance and equivariance.
 
     Every view of the frame is contrasted with the clip's audio (the LVS loss); the
-    heatmaps of two geometrically different views must agree after warping by the
-    recorded homographies (the equivariance loss). The total loss is
+    heatmaps of two geometrically different views must agree once view 1's is
+    warped into view 2 (the equivariance loss: by the on-device transform that made
+    view 2, or by the homographies the pipeline recorded). The total loss is
     ``mean_v L_cl(view v) + lambda_geo * MSE(A_2, T(A_1))``.
 
     Args:
