@@ -1,8 +1,10 @@
 """The ablation script: runs, aggregates over seeds, resumes, writes its table."""
+import importlib.util
 import json
 import os
 
-from tool_runner import data_options, run_tool
+import numpy as np
+from tool_runner import ROOT, data_options, run_tool
 
 
 def test_ablation_runs_aggregates_and_resumes(tiny_avshapes, tmp_path):
@@ -26,3 +28,15 @@ def test_ablation_runs_aggregates_and_resumes(tiny_avshapes, tmp_path):
     assert f'{mean:.3f} ± ' in again
     assert os.path.isfile(os.path.join(work_dir, 'ablation.md'))
 
+
+
+
+def test_one_seed_shows_no_spread(monkeypatch):
+    scripts = os.path.join(ROOT, 'tools', 'analysis')
+    monkeypatch.syspath_prepend(scripts)  # the script imports its sibling doc_markers
+    spec = importlib.util.spec_from_file_location(
+        'ssltie_ablation', os.path.join(scripts, 'ssltie_ablation.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.mean_sd(np.array([0.25])) == '0.250 (one seed)'
+    assert module.mean_sd(np.array([0.2, 0.4])) == '0.300 ± 0.141'

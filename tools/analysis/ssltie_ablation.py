@@ -75,6 +75,13 @@ def train_and_score(config: str, work_dir: str, seed: int, options: List[str]) -
     return scores
 
 
+def mean_sd(values: np.ndarray) -> str:
+    """'mean ± sample sd', or the mean alone for one seed (no spread to show)."""
+    if len(values) == 1:
+        return f'{values[0]:.3f} (one seed)'
+    return f'{values.mean():.3f} ± {values.std(ddof=1):.3f}'
+
+
 def format_table(results: Dict[str, List[dict]], seeds: List[int]) -> str:
     lines = [f'| row | cIoU@0.5 (mean ± sd) | AUC (mean ± sd) | cIoU@0.5 per seed '
              f'({", ".join(map(str, seeds))}) | train time |',
@@ -82,10 +89,8 @@ def format_table(results: Dict[str, List[dict]], seeds: List[int]) -> str:
     for name, runs in results.items():
         ciou = np.array([r[SCORES[0]] for r in runs])
         auc = np.array([r[SCORES[1]] for r in runs])
-        sd = (lambda x: x.std(ddof=1) if len(x) > 1 else float('nan'))
         minutes = np.mean([r['train_seconds'] for r in runs]) / 60
-        lines.append(f'| {ROWS[name][1]} | {ciou.mean():.3f} ± {sd(ciou):.3f} | '
-                     f'{auc.mean():.3f} ± {sd(auc):.3f} | '
+        lines.append(f'| {ROWS[name][1]} | {mean_sd(ciou)} | {mean_sd(auc)} | '
                      f'{" / ".join(f"{c:.3f}" for c in ciou)} | {minutes:.1f} min |')
     return '\n'.join(lines)
 
