@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 
@@ -97,3 +99,54 @@ def test_frame_of_a_width_decord_pads(tmp_path):
     img = LoadFrame().transform(dict(video_path=path))['img']
     assert img.shape == (32, 48, 3)
     assert np.abs(img.astype(int) - picture).mean() < 4
+
+
+def truncated_copies(tmp_path, name, data):
+    """The file cut just before its end marker and in the middle of its pixels."""
+    paths = []
+    for cut in (len(data) - 2, len(data) // 2):
+        path = tmp_path / f'{cut}_{name}'
+        path.write_bytes(data[:cut])
+        paths.append(str(path))
+    return paths
+
+
+@pytest.mark.parametrize('load_truncated', [False, True])
+def test_truncated_jpeg_is_named(tmp_path, frame, monkeypatch, load_truncated):
+    """Pillow pads a truncated jpg with grey when a library or user script has set
+    ``LOAD_TRUNCATED_IMAGES``; the frame must be an error either way."""
+    import cv2
+    from PIL import ImageFile
+    monkeypatch.setattr(ImageFile, 'LOAD_TRUNCATED_IMAGES', load_truncated)
+    data = cv2.imencode('.jpg', frame[..., ::-1])[1].tobytes()
+    for path in truncated_copies(tmp_path, 'f.jpg', data):
+        with pytest.raises(MediaError, match=re.escape(f'{path}: truncated jpg')):
+            LoadFrame()(dict(frame_path=path))
+
+
+def test_bytes_after_the_end_of_a_jpeg_are_harmless(tmp_path, frame):
+    """Some writers pad a jpg after its end marker: the picture is whole."""
+    import cv2
+    from PIL import Image
+    data = cv2.imencode('.jpg', frame[..., ::-1])[1].tobytes()
+    (tmp_path / 'padded.jpg').write_bytes(data + b'\x00' * 16 + b'trailer')
+    img = LoadFrame()(dict(frame_path=str(tmp_path / 'padded.jpg')))['img']
+    (tmp_path / 'plain.jpg').write_bytes(data)
+    np.testing.assert_array_equal(
+        img, np.array(Image.open(tmp_path / 'plain.jpg').convert('RGB')))
+
+
+@pytest.mark.parametrize('load_truncated', [False, True])
+def test_truncated_png_frame_and_mask_are_named(tmp_path, frame, monkeypatch,
+                                                load_truncated):
+    import cv2
+    from PIL import ImageFile
+
+    from avloc.datasets.transforms import LoadGroundTruthMask
+    monkeypatch.setattr(ImageFile, 'LOAD_TRUNCATED_IMAGES', load_truncated)
+    data = cv2.imencode('.png', frame)[1].tobytes()
+    for path in truncated_copies(tmp_path, 'f.png', data):
+        with pytest.raises(MediaError, match=re.escape(f'{path}: truncated png')):
+            LoadFrame()(dict(frame_path=path))
+        with pytest.raises(MediaError, match=re.escape(f'{path}: truncated png')):
+            LoadGroundTruthMask()(dict(gt_mask_path=path))

@@ -7,6 +7,7 @@ Two on-disk layouts are supported:
 * the extracted layout of the public SSL-TIE code: ``frames/<id>.jpg`` and
   ``audio/<id>.wav`` (``results['frame_path']`` and ``results['audio_path']``).
 """
+import io
 import os.path as osp
 from typing import Optional
 
@@ -27,17 +28,53 @@ def _require_file(path: str) -> None:
         raise MediaError(f'{path}: file not found')
 
 
+def _require_whole_image(path: str, data: bytes) -> None:
+    """Raise if a jpg or png file stops before its end marker.
+
+    A truncated or partly written file is what an interrupted copy or extraction
+    leaves. Pillow rejects it only while ``ImageFile.LOAD_TRUNCATED_IMAGES`` is off
+    (a process-wide flag that many training scripts turn on), cv2 pads it with grey
+    and prints a warning: either way the model would see a picture that is not the
+    clip's. Checking the bytes is exact and costs no second decode: a jpg's
+    entropy-coded data cannot hold 0xFFD9 (a 0xFF there is followed by 0x00 or a
+    restart marker), so the end marker must follow the last scan's start (0xFFDA);
+    bytes after the end marker (padding, vendor trailers) do no harm. A png must
+    hold its whole closing IEND chunk.
+    Damage inside the entropy-coded data that leaves the markers in place is not
+    detected: it decodes to wrong pixels, as it does in the public loaders.
+    """
+    if data.startswith(b'\xff\xd8'):  # jpg start-of-image
+        last_scan = data.rfind(b'\xff\xda')
+        if last_scan < 0 or data.find(b'\xff\xd9', last_scan) < 0:
+            raise MediaError(f'{path}: truncated jpg (no end-of-image marker after '
+                             'its last scan)')
+    elif data.startswith(b'\x89PNG\r\n\x1a\n'):
+        end = data.rfind(b'IEND')
+        if end < 0 or len(data) < end + 8:  # the chunk type, then its 4-byte CRC
+            raise MediaError(f'{path}: truncated png (no whole IEND chunk)')
+
+
+def _read_bytes(path: str) -> bytes:
+    _require_file(path)
+    with open(path, 'rb') as f:
+        data = f.read()
+    _require_whole_image(path, data)
+    return data
+
+
 def _read_image(path: str) -> np.ndarray:
     """Decode an image file to (H, W, 3) uint8 RGB as the public SSL-TIE and EZ-VSL
     loaders do, ``Image.open(path).convert('RGB')``.
 
     Pillow rather than OpenCV: ``cv2.imread`` applies a jpg's EXIF orientation (the
     public loaders do not) and links its own libjpeg, so the same file could decode to
-    other pixels than the ones the public test transform sees.
+    other pixels than the ones the public test transform sees. Pillow decodes the
+    bytes already read for the truncation check, so the pixels are the ones
+    ``Image.open(path)`` gives.
     """
-    _require_file(path)
+    data = _read_bytes(path)
     try:
-        with Image.open(path) as image:
+        with Image.open(io.BytesIO(data)) as image:
             return np.array(image.convert('RGB'))  # a writable copy
     except (OSError, ValueError) as err:  # UnidentifiedImageError is an OSError
         raise MediaError(f'{path}: not a readable image ({err})') from err
@@ -186,8 +223,8 @@ class LoadGroundTruthMask(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         path = results['gt_mask_path']
-        _require_file(path)
-        mask = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+        data = np.frombuffer(_read_bytes(path), np.uint8)
+        mask = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)  # cv2.imread's decoder
         if mask is None:
             raise MediaError(f'{path}: not a readable mask image')
         results['gt_mask'] = (mask > 0).astype(np.uint8)
