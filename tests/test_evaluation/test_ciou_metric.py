@@ -98,6 +98,21 @@ def test_metric_refuses_when_nothing_is_scorable():
         metric.compute_metrics(metric.results)
 
 
+def test_non_finite_heatmap_is_an_error_naming_the_clip():
+    """A NaN heatmap used to score as a miss, hiding a diverged model."""
+    heat = box_heat(LEFT)
+    heat[3, 4] = np.nan
+    broken = dict(sample(heat, [LEFT]), clip_id='clip7', frame_path='frames/clip7.jpg')
+    with pytest.raises(ValueError, match=r'clip clip7 \(frames/clip7.jpg\): pred_heatmap '
+                       'has 1 NaN and 0 inf of its 196 values'):
+        CIoUMetric().process(None, [sample(box_heat(LEFT), [LEFT]), broken])
+    inf_other = box_heat(RIGHT)
+    inf_other[0, 0] = -np.inf
+    with pytest.raises(ValueError, match='clip x: pred_heatmap_other_audio has 0 NaN '
+                       'and 1 inf'):
+        CIoUMetric().process(None, [sample(box_heat(LEFT), [LEFT], other=inf_other)])
+
+
 def test_av_correspondence_counts_clips_whose_own_audio_wins():
     from avloc.evaluation import AVCorrespondenceMetric
     hot, cold = np.full((4, 4), 0.8), np.full((4, 4), -0.2)

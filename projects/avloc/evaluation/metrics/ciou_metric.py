@@ -19,6 +19,22 @@ def _array(sample: dict, key: str) -> np.ndarray:
     return sample[key].float().cpu().numpy()
 
 
+def _heatmap(sample: dict, key: str) -> np.ndarray:
+    """The clip's (h, w) heatmap under ``key``. A NaN or inf is an error naming the
+    clip: scored, it would be a silent miss that hides a diverged model."""
+    heatmap = _array(sample, key)[0]
+    if not np.isfinite(heatmap).all():
+        paths = [sample[k] for k in ('video_path', 'frame_path', 'audio_path')
+                 if sample.get(k)]
+        where = f"clip {sample['clip_id']}" + (f" ({', '.join(paths)})" if paths else '')
+        raise ValueError(
+            f'{where}: {key} has {int(np.isnan(heatmap).sum())} NaN and '
+            f'{int(np.isinf(heatmap).sum())} inf of its {heatmap.size} values; the '
+            "model's weights or this clip's input are not finite (check the "
+            'checkpoint and the clip\'s frame and audio)')
+    return heatmap
+
+
 @METRICS.register_module()
 class CIoUMetric(BaseMetric):
     """cIoU@0.5, AUC and mean cIoU over the test clips, plus reference rows.
@@ -80,13 +96,13 @@ class CIoUMetric(BaseMetric):
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
-            entry = dict(clip_id=sample['clip_id'], heatmap=_array(sample, 'pred_heatmap')[0],
+            entry = dict(clip_id=sample['clip_id'], heatmap=_heatmap(sample, 'pred_heatmap'),
                          gt_bboxes=_array(sample, 'gt_bboxes'),
                          is_sounding=bool(sample.get('is_sounding', True)))
             if 'gt_mask' in sample:
                 entry['gt_mask'] = _array(sample, 'gt_mask')
             if 'pred_heatmap_other_audio' in sample:
-                entry['heatmap_other_audio'] = _array(sample, 'pred_heatmap_other_audio')[0]
+                entry['heatmap_other_audio'] = _heatmap(sample, 'pred_heatmap_other_audio')
             self.results.append(entry)
 
     def _gt_map(self, entry: dict) -> np.ndarray:
