@@ -167,3 +167,138 @@ def test_every_shipped_test_list_has_boxes(name):
     expected = {'vggss_test.csv': 5158, 'vggss_heard_test.csv': 2564,
                 'vggss_unheard_test.csv': 2575}.get(name)
     assert len(clips) == (expected or int(name.rsplit('_', 1)[1].split('.')[0]))
+
+
+def logged(build):
+    """``build()`` and what it logged through MMEngine's logger."""
+    import io
+    import logging
+
+    from mmengine.logging import MMLogger
+    logger = MMLogger.get_current_instance()
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger.addHandler(handler)
+    try:
+        return build(), stream.getvalue()
+    finally:
+        logger.removeHandler(handler)
+
+
+def test_a_byte_order_mark_is_stripped_from_lists(tmp_path):
+    """Editors on Windows save lists with a UTF-8 BOM; it must not become part of the
+    first clip id (which would then have no file, or no boxes)."""
+    path = tmp_path / 'list.txt'
+    path.write_text('a.jpg\nb\n', encoding='utf-8-sig')
+    assert read_id_list(str(path)) == ['a', 'b']
+    path.write_text('video,audio,label\na,b,non-sounding\n', encoding='utf-8-sig')
+    assert read_clip_list(str(path)) == [dict(clip_id='a', audio_id='b',
+                                              is_sounding=False)]
+    path.write_text('abc,30,dog,train\n', encoding='utf-8-sig')
+    assert read_clip_list(str(path)) == [dict(clip_id='abc_000030', class_name='dog')]
+    boxes = tmp_path / 'vggss.json'
+    boxes.write_text('[{"file": "a", "bbox": [[0, 0, 1, 1]]}]', encoding='utf-8-sig')
+    assert list(read_box_file(str(boxes), 'error')) == ['a']
+
+
+def test_duplicate_ids_are_an_error_at_test_time_and_dropped_in_training(
+        tiny_avshapes, tmp_path):
+    init_default_scope('avloc')
+    ann = copy_subset(tiny_avshapes, tmp_path, ['avshapes_000048', 'avshapes_000049',
+                                                'avshapes_000048.mp4'])
+    common = dict(ann_file=ann, data_root=tiny_avshapes, pipeline=PIPELINE)
+    with pytest.raises(ValueError, match=r"list.txt: 1 entries repeat a listed clip: "
+                                         r"\['avshapes_000048'\]"):
+        VGGSoundDataset(test_mode=True, **common)
+    train, log = logged(lambda: VGGSoundDataset(**common))
+    assert [train.get_data_info(i)['clip_id'] for i in range(len(train))] == [
+        'avshapes_000048', 'avshapes_000049']
+    assert "repeat a listed clip: ['avshapes_000048'] (each kept once)" in log
+
+
+@pytest.mark.parametrize('text, error', [
+    ('[{"file": "a", "bbox": [[0.1, 0.1, 0.5, 0.5]]', r'vggss.json: not valid JSON'),
+    ('{"file": "a"}', r'vggss.json: expected a JSON list'),
+    ('[{"file": "a", "bbox": []}, {"class": "dog", "bbox": []}]',
+     r'vggss.json: entry 1 has no "file"'),
+    ('[{"file": "a", "bbox": [[0.1, 0.1, 0.5]]}]',
+     r'vggss.json: clip a \(entry 0\): boxes must be \[x1, y1, x2, y2\]'),
+    ('[{"file": "a", "bbox": [[0.1, 0.1, 0.5, 0.5], [0.1, 0.1, 0.5]]}]',
+     r'vggss.json: clip a \(entry 0\): boxes must be \[x1, y1, x2, y2\]'),
+    ('[{"file": "a", "bbox": []}, {"file": "b", "bbox": []}, {"file": "a", "bbox": []}]',
+     r'vggss.json: clip a \(entry 2\) is annotated twice \(also entry 0\)'),
+])
+def test_malformed_box_files_are_named(tmp_path, text, error):
+    path = tmp_path / 'vggss.json'
+    path.write_text(text)
+    for policy in ('error', 'clip'):
+        with pytest.raises(ValueError, match=error):
+            read_box_file(str(path), policy)
+
+
+def extracted_root(tmp_path, frame, tone, good=('good',), truncated=('cut',)):
+    """An extracted-layout root: whole frames for ``good``, truncated ones for
+    ``truncated``, and train.txt listing the truncated clips first."""
+    import cv2
+    from avloc.datasets.synthesis import write_wav
+    for sub in ('frames', 'audio'):
+        (tmp_path / sub).mkdir(exist_ok=True)
+    data = cv2.imencode('.jpg', frame[..., ::-1])[1].tobytes()
+    for clip_id in good + truncated:
+        (tmp_path / 'frames' / f'{clip_id}.jpg').write_bytes(
+            data if clip_id in good else data[:len(data) // 2])
+        write_wav(str(tmp_path / 'audio' / f'{clip_id}.wav'), tone, 16000)
+    (tmp_path / 'train.txt').write_text('\n'.join(truncated + good))
+    return dict(ann_file='train.txt', data_root=str(tmp_path), pipeline=PIPELINE,
+                data_prefix=dict(frame='frames', audio='audio'))
+
+
+def test_a_truncated_frame_is_skipped_in_training_and_named_at_test_time(
+        tmp_path, frame, tone, monkeypatch):
+    from PIL import ImageFile
+    monkeypatch.setattr(ImageFile, 'LOAD_TRUNCATED_IMAGES', True)  # as scripts do
+    init_default_scope('avloc')
+    common = extracted_root(tmp_path, frame, tone)
+    train = VGGSoundDataset(**common)
+    assert train[0]['data_samples'].clip_id == 'good'
+    assert train.num_skipped == 1
+    test = VGGSoundDataset(test_mode=True, **common)
+    with pytest.raises(ValueError, match=r'frames/cut.jpg: truncated jpg'):
+        test[0]
+
+
+def test_no_clip_found_is_one_clear_error(tiny_avshapes, tmp_path):
+    init_default_scope('avloc')
+    ann = copy_subset(tiny_avshapes, tmp_path, ['ghost1', 'ghost2'])
+    with pytest.raises(FileNotFoundError,
+                       match=r'list.txt: 2 clips listed, 0 found, 0 usable'):
+        VGGSoundDataset(ann_file=ann, data_root=tiny_avshapes, pipeline=PIPELINE)
+
+
+def test_fewer_clips_than_min_clips_is_one_clear_error(tiny_avshapes, tmp_path):
+    init_default_scope('avloc')
+    ann = copy_subset(tiny_avshapes, tmp_path, ['avshapes_000000', 'ghost'])
+    with pytest.raises(ValueError, match=r'list.txt: 2 clips listed, 1 found, 1 usable; '
+                                         r'fewer than min_clips=4'):
+        VGGSoundDataset(ann_file=ann, data_root=tiny_avshapes, pipeline=PIPELINE,
+                        min_clips=4)
+
+
+def test_every_clip_bad_is_one_clear_error(tmp_path, frame, tone):
+    init_default_scope('avloc')
+    train = VGGSoundDataset(**extracted_root(tmp_path, frame, tone, good=(),
+                                             truncated=('cut1', 'cut2')))
+    with pytest.raises(RuntimeError, match=r'train.txt: 2 clips listed, 2 found, 0 '
+                                           r'usable: every clip found failed to load'):
+        train[0]
+    assert train.num_skipped == 2  # each bad clip tried once, not max_refetch times
+
+
+def test_refetch_limit_is_one_clear_error(tmp_path, frame, tone):
+    init_default_scope('avloc')
+    train = VGGSoundDataset(max_refetch=0, **extracted_root(
+        tmp_path, frame, tone, truncated=('cut1', 'cut2')))
+    with pytest.raises(RuntimeError, match=r'train.txt: 3 clips listed, 3 found, at most '
+                                           r'2 usable: 1 clips in a row failed to load '
+                                           r'\(max_refetch=0\); last: .*cut1.jpg'):
+        train[0]

@@ -3,7 +3,7 @@ import csv
 import hashlib
 import json
 import os.path as osp
-from typing import List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 from mmengine.dataset import BaseDataset
@@ -15,9 +15,10 @@ from .transforms.loading import MediaError, audio_source
 
 def read_id_list(path: str) -> List[str]:
     """Clip ids of a split list: one per line, optional ``.jpg``/``.mp4``/``.wav``
-    suffix, optional extra CSV columns, tolerant of a missing final newline."""
+    suffix, optional extra CSV columns, tolerant of a missing final newline and of a
+    UTF-8 byte order mark."""
     ids = []
-    with open(path) as f:
+    with open(path, encoding='utf-8-sig') as f:
         for line in f:
             item = line.strip().split(',')[0].strip()
             if not item:
@@ -71,7 +72,7 @@ def read_clip_list(path: str, split: Optional[str] = None) -> List[dict]:
         list[dict]: ``clip_id`` and, where the format has them, ``class_name``,
         ``audio_id`` and ``is_sounding``.
     """
-    with open(path) as f:
+    with open(path, encoding='utf-8-sig') as f:  # drops a byte order mark
         rows = [line.strip() for line in f if line.strip()]
     if rows and rows[0].replace(' ', '') == 'video,audio,label':
         clips = []
@@ -103,29 +104,116 @@ def in_holdout(clip_id: str, fraction: float, seed: int = 0) -> bool:
     return int.from_bytes(digest[:8], 'big') / 2 ** 64 < fraction
 
 
+def drop_duplicates(path: str, clips: List[dict], test_mode: bool) -> List[dict]:
+    """The clips of a list with each (frame, audio) pair once.
+
+    A repeated test clip would count twice in the score, so at test time a repeat is
+    an error naming the repeated ids; in training it is logged and dropped (a
+    repeat only weights a clip double). SLAVC's lists name a frame twice on purpose,
+    once with its own audio and once with another clip's: those are not repeats.
+    """
+    seen, kept, repeated = set(), [], []
+    for clip in clips:
+        key = (clip['clip_id'], clip.get('audio_id'))
+        if key in seen:
+            repeated.append(clip['clip_id'])
+            continue
+        seen.add(key)
+        kept.append(clip)
+    if repeated:
+        message = (f'{path}: {len(repeated)} entries repeat a listed clip: '
+                   f'{sorted(set(repeated))[:10]}')
+        if test_mode:
+            raise ValueError(message + ' (a test clip must count once)')
+        MMLogger.get_current_instance().warning(message + ' (each kept once)')
+    return kept
+
+
+def parse_boxes(value, where: str) -> np.ndarray:
+    """(N, 4) float64 boxes from a JSON ``[[x1, y1, x2, y2], ...]`` (or one flat box);
+    anything else is an error that starts with ``where``."""
+    try:
+        boxes = np.asarray(value, np.float64)
+    except (TypeError, ValueError):  # ragged lists, strings
+        boxes = None
+    if boxes is not None and boxes.size == 0:
+        return np.zeros((0, 4))
+    if boxes is not None and boxes.shape == (4,):
+        return boxes[None]
+    if boxes is None or boxes.ndim != 2 or boxes.shape[1] != 4:
+        raise ValueError(f'{where}: boxes must be [x1, y1, x2, y2] (4 numbers each), '
+                         f'found {value}')
+    return boxes
+
+
+def check_boxes(boxes: np.ndarray, box_policy: str, where: str,
+                frame_size: float = 1.0) -> np.ndarray:
+    """Apply ``box_policy`` to (N, 4) boxes normalised to [0, 1].
+
+    ``'error'`` rejects a box with a coordinate outside [0, 1] or not finite, or an
+    empty or inverted box, naming ``where``; ``'clip'`` clips coordinates to
+    [0, 1] and drops boxes left empty.
+
+    Args:
+        boxes (np.ndarray): (N, 4) x1, y1, x2, y2, normalised.
+        box_policy (str): 'error' or 'clip'.
+        where (str): The file and entry, to start the error message.
+        frame_size (float): Side of the frame the file's own coordinates refer to,
+            so the message quotes the file's numbers. Defaults to 1.0.
+
+    Returns:
+        np.ndarray: (M, 4) float32, M <= N.
+    """
+    bad = ~np.isfinite(boxes).all(1) | (boxes < 0).any(1) | (boxes > 1).any(1) | \
+        (boxes[:, 2] <= boxes[:, 0]) | (boxes[:, 3] <= boxes[:, 1])
+    if bad.any():
+        if box_policy == 'error':
+            raise ValueError(f'{where} has a box outside the frame or empty: '
+                             f'{(boxes[bad] * frame_size).tolist()} (expected x1 < x2, '
+                             f'y1 < y2 in [0, {frame_size:g}]; box_policy=\'clip\' '
+                             'clips them)')
+        boxes = np.clip(np.nan_to_num(boxes), 0, 1)
+        boxes = boxes[(boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])]
+    return boxes.astype(np.float32)
+
+
+def read_json_list(path: str, what: str) -> list:
+    """A JSON file that must hold a list (``what`` describes its entries)."""
+    try:
+        with open(path, encoding='utf-8-sig') as f:
+            entries = json.load(f)
+    except json.JSONDecodeError as err:
+        raise ValueError(f'{path}: not valid JSON ({err})') from err
+    if not isinstance(entries, list):
+        raise ValueError(f'{path}: expected a JSON list of {what}, found a '
+                         f'{type(entries).__name__}')
+    return entries
+
+
 def read_box_file(path: str, box_policy: str) -> dict:
     """``vggss.json`` (list of ``{"file", "class", "bbox": [[x1, y1, x2, y2], ...]}``,
     normalised coordinates) as ``{id: (class, (N, 4) float32 boxes)}``.
 
-    ``box_policy='error'`` rejects a coordinate outside [0, 1] or an empty box;
-    ``'clip'`` clips coordinates to [0, 1] (the real vggss.json needs it) and drops
-    boxes left empty.
+    ``box_policy`` applies to the coordinates (:func:`check_boxes`; the real
+    vggss.json needs 'clip'). Invalid JSON, an entry without ``file``, a box without
+    4 coordinates or a clip annotated twice is an error naming the entry, whatever
+    the policy.
     """
-    with open(path) as f:
-        entries = json.load(f)
-    table = {}
-    for entry in entries:
-        boxes = np.asarray(entry.get('bbox', []), dtype=np.float64).reshape(-1, 4)
-        bad = ~np.isfinite(boxes).all(1) | (boxes < 0).any(1) | (boxes > 1).any(1) | \
-            (boxes[:, 2] <= boxes[:, 0]) | (boxes[:, 3] <= boxes[:, 1])
-        if bad.any():
-            if box_policy == 'error':
-                raise ValueError(f'{path}: clip {entry["file"]} has a box outside the '
-                                 f'frame or empty: {boxes[bad].tolist()} (expected '
-                                 'normalised x1 < x2, y1 < y2 in [0, 1])')
-            boxes = np.clip(np.nan_to_num(boxes), 0, 1)
-            boxes = boxes[(boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])]
-        table[entry['file']] = (entry.get('class'), boxes.astype(np.float32))
+    entries = read_json_list(path, '{"file", "class", "bbox"} entries')
+    table: Dict[str, Tuple[Optional[str], np.ndarray]] = {}
+    first_entry: Dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or 'file' not in entry:
+            raise ValueError(f'{path}: entry {index} has no "file" (the clip id): '
+                             f'{str(entry)[:100]}')
+        clip_id = entry['file']
+        where = f'{path}: clip {clip_id}'
+        if clip_id in first_entry:
+            raise ValueError(f'{where} (entry {index}) is annotated twice (also entry '
+                             f'{first_entry[clip_id]})')
+        first_entry[clip_id] = index
+        boxes = parse_boxes(entry.get('bbox', []), f'{where} (entry {index})')
+        table[clip_id] = (entry.get('class'), check_boxes(boxes, box_policy, where))
     return table
 
 
@@ -155,6 +243,11 @@ class VGGSoundDataset(BaseDataset):
             'skip' (counted and logged). Defaults to None: 'error' in test mode,
             'skip' otherwise. A validation split of a downloaded training list
             sets 'skip', since some of its videos are gone from YouTube.
+        min_clips (int): Fewest clips with files for the dataset to load. Set it to
+            the batch size of a dataloader with ``drop_last=True``: with fewer
+            clips such a loader yields no batch, and MMEngine stops on an
+            assertion about ``epoch_length``. The dataset cannot see its
+            dataloader, so the config says it. Defaults to 1.
         data_prefix (dict): ``dict(video='video')`` or
             ``dict(frame='frames', audio='audio')``.
         video_ext (str): Defaults to '.mp4'.
@@ -165,9 +258,12 @@ class VGGSoundDataset(BaseDataset):
     In training (``test_mode=False``) a listed clip whose file is missing, or whose
     media fail to load, is skipped, counted and logged; at test time either is an
     error (unless ``missing='skip'``), because a skipped test clip would silently
-    change the score. The metainfo records the list's name, md5 and length
-    (``list_name``, ``list_md5``, ``num_listed``) and, when the list or box file
-    names classes, ``classes`` (sorted) with a ``gt_label`` index per clip.
+    change the score. A clip listed twice is likewise dropped in training and an
+    error at test time. When no clip has its files, or every clip found has failed
+    to load, one error says how many clips were listed, found and usable. The
+    metainfo records the list's name, md5 and length (``list_name``, ``list_md5``,
+    ``num_listed``) and, when the list or box file names classes, ``classes``
+    (sorted) with a ``gt_label`` index per clip.
     """
 
     METAINFO = dict(classes=None)
@@ -176,7 +272,8 @@ class VGGSoundDataset(BaseDataset):
                  box_policy: str = 'error', split: Optional[str] = None,
                  holdout: Optional[dict] = None, missing: Optional[str] = None,
                  data_prefix: dict = dict(video='video'), video_ext: str = '.mp4',
-                 frame_ext: str = '.jpg', audio_ext: str = '.wav', **kwargs) -> None:
+                 frame_ext: str = '.jpg', audio_ext: str = '.wav', min_clips: int = 1,
+                 **kwargs) -> None:
         if box_policy not in ('error', 'clip'):
             raise ValueError(f"box_policy must be 'error' or 'clip', got {box_policy!r}")
         if holdout is not None:
@@ -195,7 +292,10 @@ class VGGSoundDataset(BaseDataset):
         self.video_ext = video_ext
         self.frame_ext = frame_ext
         self.audio_ext = audio_ext
+        self.min_clips = min_clips
         self.num_skipped = 0
+        self.bad_indices: set = set()  # clips whose media failed, in this process
+        self._last_error: Optional[MediaError] = None
         super().__init__(ann_file=ann_file, data_prefix=data_prefix, **kwargs)
 
     def _media_paths(self, clip_id: str) -> dict:
@@ -231,7 +331,8 @@ class VGGSoundDataset(BaseDataset):
                                                self.holdout['seed']) == want]
 
     def load_data_list(self) -> List[dict]:
-        clips = self._select(read_clip_list(self.ann_file, self.split))
+        clips = drop_duplicates(self.ann_file, self._select(
+            read_clip_list(self.ann_file, self.split)), self.test_mode)
         self._metainfo.update(list_metainfo(self.ann_file, len(clips)))
         boxes = self._read_boxes()
         data_list, missing = [], []
@@ -256,8 +357,20 @@ class VGGSoundDataset(BaseDataset):
             if self.missing == 'error':
                 raise FileNotFoundError(message)
             MMLogger.get_current_instance().warning(message + ' (skipped)')
+        if len(data_list) < max(self.min_clips, 1):
+            counts = self._counts(len(clips), len(data_list), len(data_list))
+            if not data_list:
+                raise FileNotFoundError(f'{counts}: no listed clip has its files (under '
+                                        f'{self.data_prefix}), e.g. {missing[:3]}')
+            raise ValueError(f'{counts}; fewer than min_clips={self.min_clips} (one '
+                             'batch of a dataloader that drops its last batch)')
         self._label_classes(data_list)
         return data_list
+
+    def _counts(self, listed: int, found: int, usable: int, bound: str = '') -> str:
+        """The start of an error about too few clips: the list and its counts."""
+        return (f'{self.ann_file}: {listed} clips listed, {found} found, '
+                f'{bound}{usable} usable')
 
     def _label_classes(self, data_list: List[dict]) -> None:
         """Index the class names the list or the box file gave, unless the dataset
@@ -276,14 +389,49 @@ class VGGSoundDataset(BaseDataset):
 
     def prepare_data(self, idx: int):
         """Run the pipeline; in training, a clip with unusable media is skipped
-        (``None`` makes BaseDataset draw another) and counted."""
+        (``None`` makes :meth:`__getitem__` draw another), counted and remembered,
+        so that no other draw lands on it."""
         try:
             return super().prepare_data(idx)
         except MediaError as err:
             if self.test_mode:
                 raise
             self.num_skipped += 1
+            self.bad_indices.add(int(idx))
+            self._last_error = err
             MMLogger.get_current_instance().warning(
                 f'skipped a training clip ({self.num_skipped} so far in this process): '
                 f'{err}')
+            if len(self.bad_indices) == len(self):
+                raise RuntimeError(
+                    self._counts(self.metainfo['num_listed'], len(self), 0) +
+                    f': every clip found failed to load (last: {err})') from err
             return None
+
+    def _rand_another(self) -> int:
+        """A random clip not known to be bad (BaseDataset draws among all)."""
+        while True:  # ends: prepare_data raises once every clip is bad
+            idx = np.random.randint(0, len(self))
+            if idx not in self.bad_indices:
+                return idx
+
+    def __getitem__(self, idx: int) -> dict:
+        """As :meth:`BaseDataset.__getitem__`, but when ``max_refetch`` draws in a
+        row fail in training the error says how many clips were listed, found and
+        may still be usable, and names the last failure (BaseDataset's "Cannot find
+        valid image" says neither). Usability is known per process: each dataloader
+        worker learns it anew."""
+        if self.test_mode:
+            return super().__getitem__(idx)
+        if not self._fully_initialized:
+            self.full_init()
+        for _ in range(self.max_refetch + 1):
+            data = self.prepare_data(idx)
+            if data is not None:
+                return data
+            idx = self._rand_another()
+        raise RuntimeError(
+            self._counts(self.metainfo['num_listed'], len(self),
+                         len(self) - len(self.bad_indices), 'at most ') +
+            f': {self.max_refetch + 1} clips in a row failed to load '
+            f'(max_refetch={self.max_refetch}); last: {self._last_error}')
