@@ -56,7 +56,7 @@ def test_missing_and_malformed_annotations_are_named(flickr_root):
         build(flickr_root)
     bad = flickr_root / 'bad.xml'
     bad.write_text('<a><bbox><label>x</label><xmin>1</xmin><ymin>2</ymin></bbox></a>')
-    with pytest.raises(ValueError, match=r"bad.xml: a <bbox> should hold a label then"):
+    with pytest.raises(ValueError, match=r'bad.xml: <bbox> 0 needs numeric xmin'):
         read_flickr_xml(str(bad))
     bad.write_text('<a><bbox>')
     with pytest.raises(ValueError, match='bad.xml: not a readable annotation file'):
@@ -75,3 +75,49 @@ def test_raw_videos_work_as_the_extracted_layout(flickr_root, frame, tone):
     np.testing.assert_array_equal(a['data_samples'].gt_bboxes, b['data_samples'].gt_bboxes)
     assert a['inputs']['imgs'].shape == b['inputs']['imgs'].shape == (1, 3, 32, 32)
     assert a['data_samples'].video_path.endswith('video/1001.mp4')
+
+
+def xml_file(tmp_path, *bboxes):
+    """An annotation file with one <bbox> per dict of child tags."""
+    body = ''.join('<object><bbox>' + ''.join(f'<{k}>{v}</{k}>' for k, v in b.items()) +
+                   '</bbox></object>' for b in bboxes)
+    path = tmp_path / 'clip.xml'
+    path.write_text(f'<annotation>{body}</annotation>')
+    return str(path)
+
+
+def test_xml_fields_are_read_by_tag_name(tmp_path):
+    reordered = dict(ymax=148, label='person', xmin=10, xmax=138, ymin=20)
+    np.testing.assert_allclose(read_flickr_xml(xml_file(tmp_path, reordered)),
+                               [np.array([10, 20, 138, 148]) / 256])
+    path = xml_file(tmp_path, dict(label='person', xmin=10, ymin=20, xmax=138))
+    with pytest.raises(ValueError, match=r'clip.xml: <bbox> 0 needs numeric xmin, ymin, '
+                                         r"xmax, ymax; found \{'label': 'person'"):
+        read_flickr_xml(path)
+
+
+@pytest.mark.parametrize('box', [dict(xmin=138, ymin=20, xmax=10, ymax=148),
+                                 dict(xmin=-5, ymin=20, xmax=138, ymax=148),
+                                 dict(xmin=10, ymin=20, xmax=300, ymax=148)])
+def test_inverted_or_outside_xml_boxes_follow_box_policy(tmp_path, box):
+    whole = dict(label='dog', xmin=0, ymin=0, xmax=128, ymax=128)
+    path = xml_file(tmp_path, whole, dict(label='dog', **box))
+    with pytest.raises(ValueError, match=r'clip.xml: <bbox> 1 has a box outside the '
+                                         r'frame or empty: \[\['):
+        read_flickr_xml(path)
+    clipped = read_flickr_xml(path, box_policy='clip')
+    np.testing.assert_allclose(clipped[0], [0, 0, 0.5, 0.5])
+    x1, y1, x2, y2 = np.clip([box['xmin'], box['ymin'], box['xmax'], box['ymax']], 0,
+                             256) / 256
+    expected = [[x1, y1, x2, y2]] if x2 > x1 else np.zeros((0, 4))
+    np.testing.assert_allclose(clipped[1:], expected, rtol=1e-6)
+
+
+def test_the_dataset_passes_its_box_policy_to_the_xml(flickr_root):
+    (flickr_root / 'Annotations' / '1001.xml').write_text(
+        XML.format(id='1001').replace('<xmax>138</xmax>', '<xmax>300</xmax>'))
+    with pytest.raises(ValueError, match=r'1001.xml: <bbox> 0 has a box outside'):
+        build(flickr_root)
+    dataset = build(flickr_root, box_policy='clip')
+    np.testing.assert_allclose(dataset.get_data_info(1)['gt_bboxes'][0],
+                               np.array([10, 20, 256, 148]) / 256, rtol=1e-6)

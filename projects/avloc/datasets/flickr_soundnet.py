@@ -6,37 +6,47 @@ from typing import List
 import numpy as np
 
 from avloc.registry import DATASETS
-from .vggsound import VGGSoundDataset
+from .vggsound import VGGSoundDataset, check_boxes
+
+COORDINATES = ('xmin', 'ymin', 'xmax', 'ymax')
 
 
-def read_flickr_xml(path: str, frame_size: int = 256) -> np.ndarray:
+def read_flickr_xml(path: str, frame_size: int = 256,
+                    box_policy: str = 'error') -> np.ndarray:
     """Every annotator's box of one Flickr-SoundNet test clip.
 
-    Each ``<bbox>`` element holds one annotator's box: a first child that is not a
-    coordinate, then xmin, ymin, xmax, ymax in pixels of a ``frame_size`` square
-    frame (the layout the LVS evaluator reads).
+    Each ``<bbox>`` element holds one annotator's box: ``xmin``, ``ymin``, ``xmax``,
+    ``ymax`` children in pixels of a ``frame_size`` square frame, beside a label.
+    The children are read by tag name, so their order does not matter (the public
+    LVS evaluator reads them by position, after a first child it skips).
+
+    Args:
+        path (str): The XML file.
+        frame_size (int): Side of the frame the pixels refer to. Defaults to 256.
+        box_policy (str): 'error' or 'clip', for a box outside the frame, empty or
+            inverted, as for VGG-SS (see :func:`check_boxes`). Defaults to 'error'.
 
     Returns:
-        np.ndarray: (N, 4) boxes normalised to [0, 1], one per annotator box.
+        np.ndarray: (N, 4) float32 boxes normalised to [0, 1], one per annotator
+        box (fewer where 'clip' drops a box left empty).
     """
     try:
         root = ET.parse(path).getroot()
     except (ET.ParseError, OSError) as err:
         raise ValueError(f'{path}: not a readable annotation file ({err})') from err
     boxes = []
-    for element in root.iter('bbox'):
-        values = [child.text for child in element][1:]
+    for index, element in enumerate(root.iter('bbox')):
+        where = f'{path}: <bbox> {index}'
+        fields = {child.tag: (child.text or '').strip() for child in element}
         try:
-            coords = [float(v) for v in values]
-        except (TypeError, ValueError):
-            coords = []
-        if len(coords) != 4:
-            raise ValueError(f'{path}: a <bbox> should hold a label then xmin, ymin, '
-                             f'xmax, ymax, found {values}')
-        boxes.append(coords)
+            box = np.array([[float(fields[tag]) for tag in COORDINATES]])  # (1, 4)
+        except (KeyError, ValueError):
+            raise ValueError(f'{where} needs numeric {", ".join(COORDINATES)}; found '
+                             f'{fields}') from None
+        boxes.append(check_boxes(box / frame_size, box_policy, where, frame_size))
     if not boxes:
         raise ValueError(f'{path}: no <bbox> element')
-    return np.asarray(boxes, np.float32) / frame_size
+    return np.concatenate(boxes)  # (N, 4) float32
 
 
 @DATASETS.register_module()
@@ -53,6 +63,8 @@ class FlickrSoundNetDataset(VGGSoundDataset):
             mode. Defaults to 'Annotations'.
         annotation_frame_size (int): Side of the square frame the XML pixel
             coordinates refer to. Defaults to 256.
+        box_policy (str): What a box outside the frame, empty or inverted does:
+            'error' or 'clip' (:func:`read_flickr_xml`). Defaults to 'error'.
         **kwargs: Passed to :class:`VGGSoundDataset` (defaults here: extracted
             frames + 22,050 Hz mp3 audio).
     """
@@ -74,5 +86,6 @@ class FlickrSoundNetDataset(VGGSoundDataset):
                 if not osp.isfile(path):
                     raise FileNotFoundError(f'{path}: no annotation for test clip '
                                             f'{item["clip_id"]} of {self.ann_file}')
-                item['gt_bboxes'] = read_flickr_xml(path, self.annotation_frame_size)
+                item['gt_bboxes'] = read_flickr_xml(path, self.annotation_frame_size,
+                                                    self.box_policy)
         return data_list
