@@ -69,3 +69,40 @@ def test_grounding_list_boxes_and_masks(avsbench_s4):
                                                           audio=audio)]))
     with pytest.raises(ValueError, match=r'entry 0 \(c\) needs .* bbox or mask'):
         GroundingListDataset(ann_file='nobox.json', data_root=str(tmp_path))
+
+
+FRAME = 'visual_frames/test/dog/vid0/vid0_1.png'
+AUDIO = 'audio_wav/test/dog/vid0.wav'
+
+
+@pytest.mark.parametrize('entries, error', [
+    ('[{"id": "a"', r'bad.json: not valid JSON'),
+    ([dict(frame=FRAME, audio=AUDIO, bbox=[[0.1, 0.1, 0.5, 0.5]])],
+     r'bad.json: entry 0 \(no id\) needs id, frame, audio'),
+    ([dict(id='a', frame=FRAME, audio=AUDIO, bbox=[[0.1, 0.1, 0.5]])],
+     r'bad.json: entry 0 \(a\): boxes must be \[x1, y1, x2, y2\]'),
+    ([dict(id='a', frame=FRAME, audio=AUDIO, bbox=[[0.1, 0.1, 0.5, 0.5]]),
+      dict(id='a', frame=FRAME, audio=AUDIO, bbox=[[0.2, 0.1, 0.5, 0.5]])],
+     r'bad.json: entry 1 \(a\) annotates a clip twice \(also entry 0\)'),
+])
+def test_grounding_list_names_malformed_entries(avsbench_s4, entries, error):
+    text = entries if isinstance(entries, str) else json.dumps(entries)
+    (avsbench_s4 / 'bad.json').write_text(text)
+    with pytest.raises(ValueError, match=error):
+        GroundingListDataset(ann_file='bad.json', data_root=str(avsbench_s4))
+
+
+def test_lists_with_a_byte_order_mark(avsbench_s4):
+    entries = [dict(id='a', frame=FRAME, audio=AUDIO, bbox=[[0.1, 0.1, 0.5, 0.5]])]
+    (avsbench_s4 / 'bom.json').write_text(json.dumps(entries), encoding='utf-8-sig')
+    assert len(GroundingListDataset(ann_file='bom.json', data_root=str(avsbench_s4))) == 1
+    (avsbench_s4 / 'bom.csv').write_text('vid0_1,dog\n', encoding='utf-8-sig')
+    ds = AVSBenchS4Dataset(ann_file='bom.csv', data_root=str(avsbench_s4))
+    assert ds.get_data_info(0)['clip_id'] == 'vid0_1'
+
+
+def test_avsbench_repeated_frames_are_named(avsbench_s4):
+    (avsbench_s4 / 'twice.csv').write_text('vid0_1,dog\nvid0_2,dog\nvid0_1,dog\n')
+    with pytest.raises(ValueError, match=r"twice.csv: 1 entries repeat a listed clip: "
+                                         r"\['vid0_1'\]"):
+        AVSBenchS4Dataset(ann_file='twice.csv', data_root=str(avsbench_s4), test_mode=True)

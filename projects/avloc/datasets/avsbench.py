@@ -6,7 +6,7 @@ from typing import List
 from mmengine.dataset import BaseDataset
 
 from avloc.registry import DATASETS
-from .vggsound import list_metainfo, require_listed_files
+from .vggsound import drop_duplicates, list_metainfo, require_listed_files
 
 
 @DATASETS.register_module()
@@ -58,9 +58,10 @@ class AVSBenchS4Dataset(BaseDataset):
         return item
 
     def load_data_list(self) -> List[dict]:
-        with open(self.ann_file) as f:
+        with open(self.ann_file, encoding='utf-8-sig') as f:  # drops a byte order mark
             lines = [(n, line.strip()) for n, line in enumerate(f, start=1) if line.strip()]
-        data_list = [self._parse(n, line) for n, line in lines]
+        data_list = drop_duplicates(
+            self.ann_file, [self._parse(n, line) for n, line in lines], self.test_mode)
         require_listed_files(self.ann_file, data_list)
         self._metainfo.update(list_metainfo(self.ann_file, len(data_list)))
         return data_list

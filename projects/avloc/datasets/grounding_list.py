@@ -1,6 +1,5 @@
 """Any audio-referred grounding benchmark given as frames + audio + boxes or masks in
 one JSON list (PascalSound, or a user's own test set)."""
-import json
 import os.path as osp
 from typing import List
 
@@ -8,7 +7,8 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from avloc.registry import DATASETS
-from .vggsound import list_metainfo, require_listed_files
+from .vggsound import (list_metainfo, parse_boxes, read_json_list,
+                       require_listed_files)
 
 
 @DATASETS.register_module()
@@ -21,8 +21,9 @@ class GroundingListDataset(BaseDataset):
           "class": "dog"},                      # optional
          ...]
 
-    Every entry needs a frame, an audio file and either boxes or a mask; a box
-    outside [0, 1] or empty is an error that names the entry.
+    Every entry needs an id, a frame, an audio file and either boxes or a mask; a
+    box without 4 coordinates, outside [0, 1] or empty, or an id given twice, is an
+    error that names the file and the entry.
 
     Args:
         ann_file (str): The JSON list.
@@ -30,6 +31,9 @@ class GroundingListDataset(BaseDataset):
     """
 
     def _parse(self, index: int, entry: dict) -> dict:
+        if not isinstance(entry, dict):
+            raise ValueError(f'{self.ann_file}: entry {index} is not a JSON object: '
+                             f'{str(entry)[:100]}')
         where = f'{self.ann_file}: entry {index} ({entry.get("id", "no id")})'
         missing = [k for k in ('id', 'frame', 'audio') if k not in entry]
         if missing or not ('bbox' in entry or 'mask' in entry):
@@ -42,22 +46,26 @@ class GroundingListDataset(BaseDataset):
             item['class_name'] = entry['class']
         if 'mask' in entry:
             item['gt_mask_path'] = osp.join(self.data_root, entry['mask'])
-        boxes = np.asarray(entry.get('bbox', []), np.float64).reshape(-1, 4)
-        if ((boxes < 0) | (boxes > 1)).any() or (boxes[:, 2:] <= boxes[:, :2]).any():
+        boxes = parse_boxes(entry.get('bbox', []), where)
+        if not np.isfinite(boxes).all() or ((boxes < 0) | (boxes > 1)).any() or \
+                (boxes[:, 2:] <= boxes[:, :2]).any():
             raise ValueError(f'{where}: boxes must be normalised x1 < x2, y1 < y2 in '
                              f'[0, 1], found {boxes.tolist()}')
         item['gt_bboxes'] = boxes.astype(np.float32)
         return item
 
     def load_data_list(self) -> List[dict]:
-        try:
-            with open(self.ann_file) as f:
-                entries = json.load(f)
-        except json.JSONDecodeError as err:
-            raise ValueError(f'{self.ann_file}: not valid JSON ({err})') from err
-        if not isinstance(entries, list) or not entries:
+        entries = read_json_list(self.ann_file, 'clips')
+        if not entries:
             raise ValueError(f'{self.ann_file}: expected a non-empty JSON list of clips')
         data_list = [self._parse(i, e) for i, e in enumerate(entries)]
+        first_entry = {}
+        for index, item in enumerate(data_list):
+            clip_id = item['clip_id']
+            if clip_id in first_entry:  # a repeated test clip would count twice
+                raise ValueError(f'{self.ann_file}: entry {index} ({clip_id}) annotates '
+                                 f'a clip twice (also entry {first_entry[clip_id]})')
+            first_entry[clip_id] = index
         require_listed_files(self.ann_file, data_list)
         self._metainfo.update(list_metainfo(self.ann_file, len(data_list)))
         return data_list
