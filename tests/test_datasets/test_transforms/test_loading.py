@@ -150,3 +150,18 @@ def test_truncated_png_frame_and_mask_are_named(tmp_path, frame, monkeypatch,
             LoadFrame()(dict(frame_path=path))
         with pytest.raises(MediaError, match=re.escape(f'{path}: truncated png')):
             LoadGroundTruthMask()(dict(gt_mask_path=path))
+
+
+def test_damage_inside_jpeg_pixel_data_is_not_detected(tmp_path, frame):
+    """A known limit: bytes overwritten inside the entropy-coded data, markers
+    intact, decode to wrong pixels without an error, as in the public loaders
+    (telling would take a second, warning-aware decode)."""
+    import cv2
+    from PIL import Image
+    data = bytearray(cv2.imencode('.jpg', frame[..., ::-1])[1].tobytes())
+    scan = data.rfind(b'\xff\xda')
+    data[scan + 40:scan + 48] = b'\x00' * 8
+    (tmp_path / 'damaged.jpg').write_bytes(bytes(data))
+    img = LoadFrame()(dict(frame_path=str(tmp_path / 'damaged.jpg')))['img']
+    np.testing.assert_array_equal(
+        img, np.array(Image.open(tmp_path / 'damaged.jpg').convert('RGB')))
