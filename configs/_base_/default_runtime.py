@@ -8,6 +8,8 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2,
                     save_best='ciou/cIoU@0.5', rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # A default hook, not a custom one: configs that replace custom_hooks keep it.
+    non_finite=dict(type='NonFiniteCheckHook', on_non_finite='stop'),
 )
 custom_hooks = [dict(type='HeatmapVisualizationHook', draw=False)]
 
