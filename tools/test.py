@@ -11,11 +11,12 @@ from typing import Dict, List
 
 from mmengine.config import DictAction
 from mmengine.dist import is_main_process
-from mmengine.evaluator import DumpResults
 from mmengine.runner import Runner
 
 import avloc  # noqa: F401  (registers avloc's modules)
+from avloc.registry import RUNNERS
 from avloc.engine import load_run_config, prepare_cpu_distributed
+from avloc.evaluation import DumpPredictions
 
 
 def parse_args() -> argparse.Namespace:
@@ -29,7 +30,9 @@ def parse_args() -> argparse.Namespace:
                         'into this folder (relative to the work dir)')
     parser.add_argument('--show-num', type=int, default=16,
                         help='how many overlays to write')
-    parser.add_argument('--dump', help='pickle the per-clip predictions to this file')
+    parser.add_argument('--dump', help="write each clip's heatmaps and ground truth to "
+                        'this file (for plot_ciou_curve.py; tensors only, it loads '
+                        'without trusting a pickle)')
     parser.add_argument('--metrics-out', help='also write the scores to this JSON file')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries')
@@ -109,9 +112,9 @@ def main() -> None:
                 type='HeatmapVisualizationHook', draw=True, out_dir=args.show_dir,
                 max_images=args.show_num)]
     prepare_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
     if args.dump:
-        runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.dump))
+        runner.test_evaluator.metrics.append(DumpPredictions(out_file=args.dump))
     metrics = runner.test()
     if is_main_process():
         print(f'\nTest scores of {args.checkpoint} ({osp.basename(args.config)}) on '

@@ -4,12 +4,15 @@
 """
 import argparse
 import os
+import sys
 
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
+from mmengine.runner import Runner, find_latest_checkpoint
 
 import avloc  # noqa: F401  (registers avloc's modules)
+from avloc.registry import RUNNERS
 from avloc.engine import load_run_config, prepare_cpu_distributed
+from avloc.engine.work_dir_lock import WorkDirLock, WorkDirLockedError
 
 
 def parse_args() -> argparse.Namespace:
@@ -17,9 +20,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config', help='config file')
     parser.add_argument('--work-dir', help='where logs and checkpoints go '
                         '(default: work_dirs/<config name>)')
-    parser.add_argument('--resume', nargs='?', type=str, const='auto',
+    resume = parser.add_mutually_exclusive_group()
+    resume.add_argument('--resume', nargs='?', type=str, const='auto',
                         help='resume from a checkpoint; with no path, from the latest '
-                        'one in the work dir')
+                        'one in the work dir (an error when there is none)')
+    resume.add_argument('--auto-resume', action='store_true',
+                        help='resume from the latest checkpoint in the work dir if there '
+                        'is one, else start fresh (for jobs a cluster may requeue)')
     parser.add_argument('--amp', action='store_true', help='mixed-precision training')
     parser.add_argument('--seed', type=int, default=None, help='random seed')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -39,17 +46,29 @@ def build_config(args: argparse.Namespace) -> Config:
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.seed is not None:
         cfg.randomness = dict(cfg.get('randomness', {}), seed=args.seed)
-    if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
+    if args.resume == 'auto' or args.auto_resume:
+        latest = find_latest_checkpoint(cfg.work_dir)
+        if latest is None and not args.auto_resume:
+            sys.exit(f'--resume: nothing to resume in {cfg.work_dir} (no '
+                     'last_checkpoint file); run without --resume to start fresh, or '
+                     'use --auto-resume to start fresh when there is nothing')
+        cfg.resume, cfg.load_from = latest is not None, latest
     elif args.resume:
+        if not os.path.isfile(args.resume):
+            sys.exit(f'--resume: {args.resume}: checkpoint not found')
         cfg.resume, cfg.load_from = True, args.resume
     return cfg
 
 
 def main() -> None:
     cfg = build_config(parse_args())
+    if os.environ.get('RANK', os.environ.get('SLURM_PROCID', '0')) == '0':
+        try:  # held until the process ends
+            lock = WorkDirLock(cfg.work_dir).acquire()  # noqa: F841
+        except WorkDirLockedError as err:
+            sys.exit(str(err))
     prepare_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
     runner.train()
 
 

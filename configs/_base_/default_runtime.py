@@ -1,4 +1,5 @@
 default_scope = 'avloc'
+runner_type = 'AVLocRunner'  # checkpoints load without trusting their pickle
 custom_imports = dict(imports=['avloc'], allow_failed_imports=False)
 
 default_hooks = dict(

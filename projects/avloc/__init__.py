@@ -3,6 +3,7 @@
 Importing the package registers every dataset, transform, model, metric and hook in
 avloc's registries (scope ``avloc``).
 """
-from . import datasets, engine, evaluation, models, structures, visualization  # noqa: F401
+from . import (datasets, engine, evaluation, models, structures, utils,  # noqa: F401
+               visualization)
 
 __version__ = '0.1.0'

@@ -4,6 +4,7 @@ the released layout."""
 import importlib.util
 import os
 
+import numpy as np
 import public_ssltie as public
 import pytest
 import torch
@@ -48,7 +49,7 @@ def converted_model(tmp_path, **model_cfg):
     released = released_state_dict()
     src, dst = str(tmp_path / 'ssltie.pth.tar'), str(tmp_path / 'avloc.pth')
     torch.save(dict(epoch=42, state_dict={f'module.{k}': v for k, v in released.items()},
-                    best_miou=0.38, optimizer={}, iteration=1000), src)
+                    best_miou=np.float64(0.38), optimizer={}, iteration=1000), src)
     out = run_tool(SCRIPT, src, dst)
     assert 'kept 240 tensors' in out
     converted = torch.load(dst, map_location='cpu', weights_only=True)

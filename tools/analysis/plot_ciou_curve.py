@@ -1,8 +1,8 @@
 """Plot the curve behind AUC: the share of test clips whose ciou reaches each
 threshold, for one or more dumped test runs and protocols.
 
-    python tools/test.py CONFIG CHECKPOINT --dump work_dirs/preds.pkl
-    python tools/analysis/plot_ciou_curve.py work_dirs/preds.pkl \
+    python tools/test.py CONFIG CHECKPOINT --dump work_dirs/preds.pth
+    python tools/analysis/plot_ciou_curve.py work_dirs/preds.pth \
         --protocols lvs ezvsl adaptive --out work_dirs/ciou_curve.png
 
 Each curve is labelled with its run, protocol, cIoU@0.5 and AUC (the shaded area of
@@ -11,35 +11,22 @@ dashed for reference.
 """
 import argparse
 import os.path as osp
-import pickle
-from typing import List
 
 import numpy as np
 
-from avloc.evaluation import CIoUMetric
+from avloc.evaluation import CIoUMetric, load_predictions
 from avloc.evaluation.functional import centre_prior_map, ciou_at_threshold, ciou_auc
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Plot the cIoU-threshold curve')
-    parser.add_argument('dumps', nargs='+', help='pickles written by tools/test.py --dump')
+    parser.add_argument('dumps', nargs='+', help='files written by tools/test.py --dump')
     parser.add_argument('--protocols', nargs='+', default=['lvs'],
                         help='cIoU protocols to score each dump with (default: lvs)')
     parser.add_argument('--gt-map', default='union', choices=['union', 'consensus'],
                         help="'consensus' for Flickr-SoundNet's annotators")
     parser.add_argument('--out', default='ciou_curve.png', help='PNG to write')
     return parser.parse_args()
-
-
-def load_dump(path: str) -> List[dict]:
-    """The per-clip entries CIoUMetric keeps, from a test.py --dump pickle."""
-    with open(path, 'rb') as f:
-        samples = pickle.load(f)
-    if not isinstance(samples, list) or not samples or 'pred_heatmap' not in samples[0]:
-        raise ValueError(f'{path}: not a tools/test.py --dump file with heatmaps')
-    metric = CIoUMetric()
-    metric.process(None, samples)
-    return metric.results
 
 
 def main() -> None:
@@ -51,7 +38,7 @@ def main() -> None:
     thresholds = np.linspace(0, 1, 21)
     fig, ax = plt.subplots(figsize=(7, 6))
     for d, path in enumerate(args.dumps):
-        entries = load_dump(path)
+        entries = load_predictions(path)
         for p, protocol in enumerate(args.protocols):
             metric = CIoUMetric(protocol=protocol, gt_map=args.gt_map)
             cious = metric.clip_cious(entries)

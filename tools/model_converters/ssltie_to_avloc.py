@@ -21,6 +21,8 @@ from typing import Dict, Tuple
 
 import torch
 
+from avloc.utils import load_checkpoint_file
+
 KEY_TABLE = osp.join(osp.dirname(osp.abspath(__file__)), 'ssltie_state_dict_keys.tsv')
 # released prefix -> (avloc prefix, the stem this encoder really uses); the other
 # parts keep their names, which are torchvision's in both codebases.
@@ -81,15 +83,11 @@ def convert(state_dict: Dict[str, torch.Tensor], source: str = 'checkpoint'
 
 
 def load_released(path: str) -> dict:
-    """The released file's state dict, read without running pickled code."""
-    import avloc  # noqa: F401  (allows the numpy scalars such files may hold)
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{path}: checkpoint not found')
+    """The released file's checkpoint dict, read without running pickled code."""
     try:
-        checkpoint = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as err:
-        raise ConversionError(f'{path}: cannot be read as a weights-only checkpoint '
-                              f'({err})') from err
+        checkpoint = load_checkpoint_file(path, allow_numpy_scalars=True)  # best_miou
+    except ValueError as err:  # unreadable, or a pickle that asks for code
+        raise ConversionError(str(err)) from err
     if not isinstance(checkpoint, dict):
         raise ConversionError(f'{path}: holds a {type(checkpoint).__name__}, not a dict')
     state_dict = checkpoint.get('state_dict', checkpoint)

@@ -2,7 +2,8 @@
 optim_wrapper = dict(type='OptimWrapper',
                      optimizer=dict(type='Adam', lr=1e-4, weight_decay=1e-4))
 param_scheduler = []
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=100, val_interval=1)
+# Resumes mid-epoch exactly where an interrupted run stopped.
+train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=100, val_interval=1)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 auto_scale_lr = dict(enable=False, base_batch_size=32)

@@ -10,6 +10,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger
 
 from avloc.registry import DATASETS
+from .seeded_index import apply_sample_seed
 from .transforms.loading import MediaError, audio_source
 
 
@@ -390,7 +391,9 @@ class VGGSoundDataset(BaseDataset):
     def prepare_data(self, idx: int):
         """Run the pipeline; in training, a clip with unusable media is skipped
         (``None`` makes :meth:`__getitem__` draw another), counted and remembered,
-        so that no other draw lands on it."""
+        so that no other draw lands on it. An index from the training loop carries
+        the seed of the clip's random draws."""
+        apply_sample_seed(idx)
         try:
             return super().prepare_data(idx)
         except MediaError as err:

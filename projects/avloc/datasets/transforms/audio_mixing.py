@@ -45,9 +45,13 @@ class MixAudio(BaseTransform):
             return None
         stamp = (stat.st_mtime_ns, stat.st_size)
         if stamp != self._stamp:
-            with np.load(self.state_file) as f:
-                self._state = dict(sources=f['sources'], prob=float(f['prob']),
-                                   weight=float(f['weight']))
+            try:  # allow_pickle=False: an object array in the file is refused
+                with np.load(self.state_file, allow_pickle=False) as f:
+                    self._state = dict(sources=f['sources'], prob=float(f['prob']),
+                                       weight=float(f['weight']))
+            except (ValueError, OSError, KeyError) as err:
+                raise ValueError(f'{self.state_file}: not an audio-mixing table written '
+                                 f'by AudioMixingHook ({err})') from err
             self._stamp = stamp
         return self._state
 

@@ -1,5 +1,7 @@
 from .av_correspondence_metric import AVCorrespondenceMetric
-from .ciou_metric import CIoUMetric
+from .ciou_metric import CIoUMetric, ciou_entry
+from .dump_predictions import DumpPredictions, load_predictions
 from .retrieval_metric import RetrievalMetric
 
-__all__ = ['AVCorrespondenceMetric', 'CIoUMetric', 'RetrievalMetric']
+__all__ = ['AVCorrespondenceMetric', 'CIoUMetric', 'DumpPredictions', 'RetrievalMetric',
+           'ciou_entry', 'load_predictions']

@@ -35,6 +35,20 @@ def _heatmap(sample: dict, key: str) -> np.ndarray:
     return heatmap
 
 
+def ciou_entry(sample: dict) -> dict:
+    """What scoring one clip needs, as numpy arrays: ``clip_id``, ``heatmap`` (h, w),
+    ``gt_bboxes`` (N, 4), ``is_sounding``, and ``gt_mask`` / ``heatmap_other_audio``
+    when the sample has them."""
+    entry = dict(clip_id=sample['clip_id'], heatmap=_heatmap(sample, 'pred_heatmap'),
+                 gt_bboxes=_array(sample, 'gt_bboxes'),
+                 is_sounding=bool(sample.get('is_sounding', True)))
+    if 'gt_mask' in sample:
+        entry['gt_mask'] = _array(sample, 'gt_mask')
+    if 'pred_heatmap_other_audio' in sample:
+        entry['heatmap_other_audio'] = _heatmap(sample, 'pred_heatmap_other_audio')
+    return entry
+
+
 @METRICS.register_module()
 class CIoUMetric(BaseMetric):
     """cIoU@0.5, AUC and mean cIoU over the test clips, plus reference rows.
@@ -95,15 +109,7 @@ class CIoUMetric(BaseMetric):
         self.extended = extended
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
-        for sample in data_samples:
-            entry = dict(clip_id=sample['clip_id'], heatmap=_heatmap(sample, 'pred_heatmap'),
-                         gt_bboxes=_array(sample, 'gt_bboxes'),
-                         is_sounding=bool(sample.get('is_sounding', True)))
-            if 'gt_mask' in sample:
-                entry['gt_mask'] = _array(sample, 'gt_mask')
-            if 'pred_heatmap_other_audio' in sample:
-                entry['heatmap_other_audio'] = _heatmap(sample, 'pred_heatmap_other_audio')
-            self.results.append(entry)
+        self.results.extend(ciou_entry(sample) for sample in data_samples)
 
     def _gt_map(self, entry: dict) -> np.ndarray:
         if 'gt_mask' in entry:

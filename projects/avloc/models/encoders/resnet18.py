@@ -13,10 +13,11 @@ import torch
 import torch.nn as nn
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
-from mmengine.runner.checkpoint import CheckpointLoader
+from mmengine.runner.checkpoint import get_torchvision_models
 from torchvision.models import resnet18
 
 from avloc.registry import MODELS
+from avloc.utils import load_checkpoint_file
 
 TRUNK_PARTS = ('conv1', 'bn1', 'relu', 'maxpool', 'layer1', 'layer2', 'layer3', 'layer4')
 
@@ -77,7 +78,7 @@ class ResNet18Trunk(BaseModule):
             super().init_weights()
             return
         checkpoint = cfg['checkpoint']
-        loaded = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+        loaded = load_checkpoint_file(_resolve_url(checkpoint), map_location='cpu')
         state = _state_dict_of(loaded, cfg.get('prefix'))
         own = self.state_dict()
         matched = {k: v for k, v in state.items() if k in own and v.shape == own[k].shape}
@@ -97,6 +98,17 @@ class ResNet18Trunk(BaseModule):
                            f'{checkpoint} or of another shape keep their '
                            f'initialisation: {skipped[:5]}')
         self._is_init = True
+
+
+def _resolve_url(checkpoint: str) -> str:
+    """``torchvision://<name>`` -> its download URL; anything else unchanged."""
+    if checkpoint.startswith('torchvision://'):
+        name = checkpoint[len('torchvision://'):]
+        urls = get_torchvision_models()
+        if name not in urls:
+            raise ValueError(f'{checkpoint}: torchvision has no such model')
+        return urls[name]
+    return checkpoint
 
 
 def _state_dict_of(loaded: dict, prefix: Optional[str]) -> Dict[str, torch.Tensor]:

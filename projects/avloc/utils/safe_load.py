@@ -1,0 +1,83 @@
+"""Loading files without trusting their pickle.
+
+Every checkpoint, converted release and prediction dump avloc reads goes through
+:func:`load_checkpoint_file`: torch's restricted unpickler (``weights_only=True``)
+with no extra allowed globals. Tensors, containers and plain Python values load;
+anything that would import or call other code is refused, with an error naming
+the file, before any of it runs.
+"""
+import os
+import os.path as osp
+import pickle
+import re
+import zipfile
+from typing import Any, Union
+from urllib.parse import urlparse
+
+import numpy as np
+import torch
+
+
+class UnsafeCheckpointError(ValueError):
+    """A file that cannot be loaded without running code it names."""
+
+
+def numpy_scalar_globals() -> list:
+    """What a pickled numpy scalar (e.g. a ``np.float64`` score) refers to: the
+    scalar constructor and the dtypes. Building a scalar from its bytes runs no
+    code; arrays and every other numpy callable stay refused."""
+    from numpy._core.multiarray import scalar
+    dtypes = [type(np.dtype(t)) for t in ('float64', 'float32', 'int64', 'int32', 'bool')]
+    return [scalar, np.dtype, *dtypes]
+
+
+def load_checkpoint_file(filename: str,
+                         map_location: Union[str, torch.device, None] = 'cpu',
+                         allow_numpy_scalars: bool = False) -> Any:
+    """Load a local or http(s) checkpoint with torch's restricted unpickler.
+
+    Args:
+        filename: Local path or ``http(s)://`` URL (downloaded into torch hub's
+            cache, as MMEngine does).
+        map_location: Same as :func:`torch.load`. Defaults to 'cpu'.
+        allow_numpy_scalars: Also allow numpy scalars (:func:`numpy_scalar_globals`),
+            for this call only; e.g. the released SSL-TIE checkpoints store their
+            best score as ``np.float64``. Defaults to False.
+
+    Returns:
+        Whatever the file holds: tensors, containers and plain values.
+
+    Raises:
+        FileNotFoundError: No such local file.
+        UnsafeCheckpointError: The pickle needs a global (a class or a function)
+            that the restricted unpickler does not allow, e.g. code a crafted file
+            would run. Nothing from the file has run.
+        ValueError: The file is not a torch checkpoint (truncated, another format).
+    """
+    if filename.startswith(('http://', 'https://')):
+        filename = _download(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename}: checkpoint not found')
+    allowed = numpy_scalar_globals() if allow_numpy_scalars else []
+    try:
+        with torch.serialization.safe_globals(allowed):  # this call only
+            return torch.load(filename, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as err:
+        found = re.search(r'(GLOBAL \S+)', str(err))  # what the pickle asked for
+        reason = f'it asks for {found.group(1)}' if found else str(err).splitlines()[0]
+        raise UnsafeCheckpointError(
+            f'{filename}: refused to load: {reason}. A pickle that names code can run '
+            'it, so avloc loads tensors and plain values only. If the file is a '
+            'trusted checkpoint of another tool, re-save its state dict with '
+            '`torch.save(state_dict, path)` where that tool is installed.') from err
+    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as err:
+        raise ValueError(f'{filename}: not a readable torch checkpoint ({err})') from err
+
+
+def _download(url: str) -> str:
+    """The file at ``url``, downloaded once (with progress) into torch hub's cache."""
+    cached = osp.join(torch.hub.get_dir(), 'checkpoints', osp.basename(urlparse(url).path))
+    if not osp.isfile(cached):
+        os.makedirs(osp.dirname(cached), exist_ok=True)
+        torch.hub.download_url_to_file(url, cached, progress=True)
+    return cached
