@@ -111,3 +111,13 @@ def test_a_second_run_on_a_locked_work_dir_refuses(tiny_avshapes, tmp_path):
     assert 'another training run is using this work dir' in proc.stderr
     assert f'pid {os.getpid()}' in proc.stderr
     assert os.listdir(work_dir) == ['.train.lock']  # nothing written, nothing replaced
+
+
+def test_fewer_clips_than_one_batch_is_one_clear_error(tiny_avshapes, tmp_path):
+    proc = subprocess.run([sys.executable, 'tools/train.py', CONFIG, '--work-dir',
+                           str(tmp_path / 'w'), '--cfg-options', *data_options(tiny_avshapes),
+                           'train_dataloader.batch_size=64'], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert ('train.txt: 40 clips listed, 40 found: fewer than one batch of 64 with '
+            'drop_last=True') in proc.stderr

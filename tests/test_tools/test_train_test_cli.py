@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-import torch
+from crafted_pickles import write_attack
 from tool_runner import ROOT, data_options, run_tool
 
 CONFIG = os.path.join(ROOT, 'configs', 'ssltie', 'ssltie_r18_1xb16-1e_avshapes.py')
@@ -69,6 +69,29 @@ def test_checkpoint_loads_with_nothing_allowed_beyond_torch_defaults(trained):
             'weights_only=True); assert "loss" in str(ckpt["message_hub"]["log_scalars"])')
     subprocess.run([sys.executable, '-c', code, os.path.join(work_dir, 'epoch_1.pth')],
                    check=True)
+
+
+def test_crafted_checkpoints_are_refused_by_every_tool(tiny_avshapes, tmp_path):
+    """A pickle reaching exec through getattr (allowed by avloc before) runs nowhere."""
+    marker = tmp_path / 'pwned'
+    evil = write_attack(str(tmp_path / 'evil.pth'), 'getattr chain', str(marker))
+    data = ['--cfg-options', *data_options(tiny_avshapes)]
+    commands = {
+        'test.py': ['tools/test.py', CONFIG, evil, *data],
+        'train.py --resume': ['tools/train.py', CONFIG, '--resume', evil, '--work-dir',
+                              str(tmp_path / 'w'), *data],
+        'converter': ['tools/model_converters/ssltie_to_avloc.py', evil,
+                      str(tmp_path / 'out.pth')],
+        'plot_ciou_curve.py': ['tools/analysis/plot_ciou_curve.py', evil, '--out',
+                               str(tmp_path / 'c.png')],
+    }
+    for name, args in commands.items():
+        proc = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True,
+                              text=True)
+        assert proc.returncode != 0, name
+        assert f'{evil}: refused to load: it asks for GLOBAL getattr' in proc.stderr, (
+            name, proc.stderr[-2000:])
+        assert not marker.exists(), name
 
 
 def test_test_rejects_a_missing_checkpoint(tiny_avshapes):

@@ -35,6 +35,17 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
     :class:`~mmengine.runner.EpochBasedTrainLoop`'s.
     """
 
+    def __init__(self, runner, dataloader, *args, **kwargs) -> None:
+        super().__init__(runner, dataloader, *args, **kwargs)
+        if len(self.dataloader) == 0:
+            dataset = self.dataloader.dataset
+            listed = getattr(dataset, 'metainfo', {}).get('num_listed', '?')
+            name = getattr(dataset, 'ann_file', type(dataset).__name__)
+            raise ValueError(
+                f'{name}: {listed} clips listed, {len(dataset)} found: fewer than one '
+                f'batch of {self.dataloader.batch_size} with drop_last=True, so an '
+                'epoch has no step; add clips or lower train_dataloader.batch_size')
+
     def run_epoch(self) -> None:
         """Iterate over the epoch's batches not trained on yet."""
         self.runner.call_hook('before_train_epoch')
