@@ -1,6 +1,5 @@
 """An epoch-based training loop that resumes exactly where a run stopped."""
 import numpy as np
-import torch
 from mmengine.runner import EpochBasedTrainLoop
 
 from avloc.datasets.seeded_index import SeededEpochSampler, seed_global_rngs
@@ -51,8 +50,10 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
         self.runner.call_hook('before_train_epoch')
         self.runner.model.train()
         num_batches = len(self.dataloader)
+        # Batches of this epoch trained before the checkpoint; all of them when it
+        # was saved after the epoch's last step, before the epoch's end hooks ran.
         done = self._iter - self._epoch * num_batches
-        if not 0 <= done < num_batches:
+        if not 0 <= done <= num_batches:
             raise RuntimeError(
                 f'resuming at iteration {self._iter} of epoch {self._epoch + 1}, which '
                 f'has {num_batches} batches: the checkpoint does not belong to this '
