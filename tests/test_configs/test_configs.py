@@ -86,6 +86,35 @@ def test_vggsound_mixing_config_trains_and_tests(tmp_path):
     assert re.search(r'^model +\d\.\d{4} +\d\.\d{4} +\d\.\d{4}$', out, re.M)
 
 
+def test_device_aug_config_trains_with_the_augmentations_on_the_device(tmp_path):
+    """The spectrogram and the appearance augmentations in the data preprocessor:
+    the workers pack waveforms, the model still trains."""
+    root = str(tmp_path / 'vggsound')
+    ids = [f'clip{i}_000010' for i in range(4)]
+    fake_clips(root, ids)
+    with open(os.path.join(root, 'meta', 'train.txt'), 'w') as f:
+        f.write('\n'.join(ids))
+    config = os.path.join(ROOT, 'configs', 'ssltie',
+                          'ssltie_r18_1xb32-100e_vggsound144k_device-aug.py')
+    init_default_scope('avloc')
+    cfg = Config.fromfile(config)
+    packed = [TRANSFORMS.build(t) for t in cfg.train_pipeline]
+    results = dict(frame_path=os.path.join(root, 'frames', ids[0] + '.jpg'),
+                   audio_path=os.path.join(root, 'audio', ids[0] + '.wav'), sample_idx=0)
+    for transform in packed:
+        results = transform(results)
+    assert set(results['inputs']) == {'imgs', 'audio'}
+    log = run_tool('tools/train.py', config, '--work-dir', str(tmp_path / 'work'),
+                   '--cfg-options', f'train_dataloader.dataset.data_root={root}',
+                   'train_dataloader.dataset.ann_file=meta/train.txt',
+                   'train_dataloader.dataset.holdout=None', 'train_dataloader.batch_size=2',
+                   'train_dataloader.num_workers=0',
+                   'train_dataloader.persistent_workers=False', 'train_cfg.max_epochs=1',
+                   'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None',
+                   'default_hooks.checkpoint.save_best=None')
+    assert re.search(r'Epoch\(train\) \[1\]\[2/2\].*loss_equiv', log)
+
+
 def test_flickr_config_scores_the_consensus_map(tmp_path):
     root = str(tmp_path / 'flickr')
     ids = ['1000', '1001']

@@ -54,7 +54,8 @@ class MultiView(BaseTransform):
 class PackAVInputs(BaseTransform):
     """Pack frames and spectrogram into ``inputs`` and the rest into a data sample.
 
-    Output: ``inputs = dict(imgs=(V, 3, H, W) uint8, spec=(1, F, T) float32)`` and
+    Output: ``inputs = dict(imgs=(V, 3, H, W) uint8, spec=(1, F, T) float32)`` (or
+    ``audio=(N,) float32`` when no spectrogram was computed) and
     ``data_samples`` an :class:`AVDataSample` with ``homography_matrices`` (V, 3, 3),
     ``valid_masks`` (V, H, W) bool, ``gt_bboxes`` (N, 4) normalised boxes and, when
     loaded, ``gt_mask`` (H, W) uint8. An audio-only pipeline (no frame loaded) packs
@@ -77,7 +78,10 @@ class PackAVInputs(BaseTransform):
         sample.gt_bboxes = torch.from_numpy(boxes.reshape(-1, 4))
         if 'gt_mask' in results:
             sample.gt_mask = torch.from_numpy(np.ascontiguousarray(results['gt_mask']))
-        inputs = dict(spec=torch.from_numpy(results['spec']))
+        # The waveform when the spectrogram is left to the data preprocessor.
+        inputs = (dict(spec=torch.from_numpy(results['spec'])) if 'spec' in results else
+                  dict(audio=torch.from_numpy(np.ascontiguousarray(results['audio'],
+                                                                   dtype=np.float32))))
         if 'imgs' in results or 'img' in results:  # audio-only pipelines pack no frame
             imgs = results.get('imgs', [results.get('img')])
             matrices = results.get('homography_matrices', [results.get('homography_matrix')])

@@ -1,3 +1,6 @@
 from .av_data_preprocessor import AVDataPreprocessor
+from .batch_augments import (BatchColorJitter, BatchGaussianBlur, BatchMelSpectrogram,
+                             BatchRandomGrayscale, BatchSpecAugment)
 
-__all__ = ['AVDataPreprocessor']
+__all__ = ['AVDataPreprocessor', 'BatchColorJitter', 'BatchGaussianBlur',
+           'BatchMelSpectrogram', 'BatchRandomGrayscale', 'BatchSpecAugment']
