@@ -1,5 +1,6 @@
 """Clips per second per core of SSL-TIE's training data pipeline: the public code's
-recipe against avloc's paper pipeline, on the same generated clips, in one process.
+recipe against avloc's paper pipeline, on the same generated clips, in one process,
+with the augmentations in the dataloader workers or left to the model's device.
 
     python tools/analysis/benchmark_data_pipeline.py --clips 200 --repeats 7
 
@@ -12,7 +13,9 @@ transforms, the 3-s wav read whole (``torchaudio.load`` needs TorchCodec here, s
 ``AmplitudeToDB``. avloc runs the ``train_pipeline`` of
 ``configs/_base_/datasets/vggsound_ssltie.py`` on the same clips, from the
 extracted layout (``frames/<id>.jpg`` + ``audio/<id>.wav``) and from the mp4
-(frame at 5 s, audio track). The three are interleaved, repeat after repeat, with
+(frame at 5 s, audio track), and the workers' part of
+``configs/ssltie/ssltie_r18_1xb32-100e_vggsound144k_device-aug.py`` (decode, crop,
+flip; the rest runs batched in the data preprocessor, timed separately). The three are interleaved, repeat after repeat, with
 one thread for torch and OpenCV (as in a dataloader worker); each rate is the
 median over the repeats.
 
@@ -126,22 +129,31 @@ def clip_info(root: str, clip: str, layout: str) -> dict:
     return dict(info, sample_idx=0, clip_id=clip)
 
 
-def avloc_transforms() -> list:
-    """The transforms of avloc's paper training pipeline."""
+CONFIGS = {  # placement -> the config whose train_pipeline the workers run
+    'workers': 'configs/_base_/datasets/vggsound_ssltie.py',
+    'device': 'configs/ssltie/ssltie_r18_1xb32-100e_vggsound144k_device-aug.py'}
+REPO = osp.join(osp.dirname(osp.abspath(__file__)), '..', '..')
+
+
+def avloc_config(placement: str):
     from mmengine.config import Config
-    from mmengine.dataset import Compose
     from mmengine.registry import init_default_scope
 
     import avloc  # noqa: F401  (registers the transforms)
     init_default_scope('avloc')
-    cfg = Config.fromfile(osp.join(osp.dirname(osp.abspath(__file__)), '..', '..',
-                                   'configs', '_base_', 'datasets', 'vggsound_ssltie.py'))
-    return Compose(cfg.train_pipeline).transforms
+    return Config.fromfile(osp.join(REPO, CONFIGS[placement]))
 
 
-def avloc_pipeline(root: str, layout: str) -> Callable[[str], dict]:
+def avloc_transforms(placement: str) -> list:
+    """The transforms of avloc's paper training pipeline, with the augmentations in
+    the workers or left to the device."""
+    from mmengine.dataset import Compose
+    return Compose(avloc_config(placement).train_pipeline).transforms
+
+
+def avloc_pipeline(root: str, layout: str, placement: str) -> Callable[[str], dict]:
     """avloc's paper training pipeline on one clip of ``layout``."""
-    transforms = avloc_transforms()
+    transforms = avloc_transforms(placement)
 
     def load(clip: str) -> dict:
         results = clip_info(root, clip, layout)
@@ -150,6 +162,25 @@ def avloc_pipeline(root: str, layout: str) -> Callable[[str], dict]:
         return results
 
     return load
+
+
+def device_part_ms(root: str, clips: List[str], batch_size: int = 32) -> float:
+    """Milliseconds per clip of the device-side augmentations (spectrogram,
+    SpecAugment, colour, grey, blur) run by the data preprocessor on this machine's
+    CPU, one thread, batch ``batch_size`` (median of 3)."""
+    from mmengine.dataset import pseudo_collate
+
+    from avloc.registry import MODELS
+    cfg = avloc_config('device')
+    pre = MODELS.build(cfg.model.data_preprocessor)
+    load = avloc_pipeline(root, 'extracted', 'device')
+    batch = pseudo_collate([load(c) for c in (clips * batch_size)[:batch_size]])
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        pre(batch, training=True)
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times) / batch_size
 
 
 def clips_per_second(load: Callable, clips: List[str]) -> float:
@@ -161,7 +192,7 @@ def clips_per_second(load: Callable, clips: List[str]) -> float:
 
 def profile(root: str, clips: List[str], layout: str) -> Dict[str, float]:
     """Milliseconds per clip spent in each top-level avloc transform."""
-    transforms = avloc_transforms()
+    transforms = avloc_transforms('workers')
     spent = {type(t).__name__: 0.0 for t in transforms}
     for clip in clips:
         results = clip_info(root, clip, layout)
@@ -189,10 +220,13 @@ def main() -> None:
     np.random.seed(0)
     torch.manual_seed(0)
     clips = make_clips(args.root, args.clips)
-    loaders = {'public code (PIL + torchaudio, extracted jpg + wav)': public_recipe(args.root),
-               'avloc, extracted layout (frames/ + audio/)':
-                   avloc_pipeline(args.root, 'extracted'),
-               'avloc, straight from the mp4': avloc_pipeline(args.root, 'mp4')}
+    loaders = {'public code (PIL + torchaudio, extracted jpg + wav)': public_recipe(args.root)}
+    for layout, name in (('extracted', 'extracted layout (frames/ + audio/)'),
+                         ('mp4', 'straight from the mp4')):
+        for placement, where in (('workers', 'augmentation in the workers'),
+                                 ('device', 'augmentation on the device')):
+            loaders[f'avloc, {name}, {where}'] = avloc_pipeline(args.root, layout,
+                                                                placement)
     rates: Dict[str, List[float]] = {name: [] for name in loaders}
     for repeat in range(args.repeats):
         for name, load in loaders.items():
@@ -206,6 +240,8 @@ def main() -> None:
     for name, values in rates.items():
         median = statistics.median(values)
         print(f'| {name} | {median:.1f} | {median / public:.2f} |')
+    print(f'\nThe device part (spectrogram, SpecAugment, colour, grey, blur, batch 32) on '
+          f'this CPU, one thread: {device_part_ms(args.root, clips):.1f} ms per clip.')
     if args.profile:
         for layout in ('extracted', 'mp4'):
             times = profile(args.root, clips, layout)
