@@ -46,6 +46,17 @@ def test_flip_is_identity_when_not_drawn(frame):
     np.testing.assert_array_equal(out['homography_matrix'], np.eye(3))
 
 
+@pytest.mark.parametrize('shape,dtype', [((5, 7, 3), np.uint8), ((5, 7), np.uint8),
+                                         ((5, 7, 1), np.uint8), ((5, 7, 3), np.float32),
+                                         ((5, 7, 2), np.float64), ((5, 7), bool)])
+def test_flip_mirrors_every_layout(shape, dtype):
+    array = (np.random.default_rng(0).random(shape) * 255).astype(dtype)
+    out = RandomFlip(prob=1.0)(start(array))
+    np.testing.assert_array_equal(out['img'], array[:, ::-1])
+    assert out['img'].shape == array.shape and out['img'].flags['C_CONTIGUOUS']
+    np.testing.assert_array_equal(out['valid_mask'], np.ones(shape[:2], np.uint8))
+
+
 def test_matrices_compose(frame):
     np.random.seed(0)
     results = start(frame.astype(np.float32))

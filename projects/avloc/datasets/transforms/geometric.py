@@ -67,6 +67,17 @@ def _valid_mask(results: dict) -> np.ndarray:
     return results['valid_mask']
 
 
+def _flip_horizontal(array: np.ndarray) -> np.ndarray:
+    """Mirror left-right into a contiguous array. OpenCV's flip for the frame and
+    mask types: a negative-stride copy of a 224 x 224 x 3 uint8 frame takes 0.2 ms
+    in numpy, cv2.flip 0.01 ms."""
+    # cv2.flip drops a channel axis of size 1 and takes no bool or 64-bit types.
+    if array.dtype in (np.uint8, np.float32) and (
+            array.ndim == 2 or (array.ndim == 3 and array.shape[2] in (3, 4))):
+        return cv2.flip(array, 1)
+    return np.ascontiguousarray(array[:, ::-1])
+
+
 def _pair(size: Union[int, Sequence[int]]) -> Tuple[int, int]:
     """``size`` as (w, h)."""
     return (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
@@ -247,8 +258,8 @@ class RandomFlip(BaseTransform):
             return results
         w = results['img'].shape[1]
         matrix = np.array([[-1, 0, w], [0, 1, 0], [0, 0, 1]], dtype=np.float64)
-        return _record(results, matrix, results['img'][:, ::-1],
-                       _valid_mask(results)[:, ::-1])
+        return _record(results, matrix, _flip_horizontal(results['img']),
+                       _flip_horizontal(_valid_mask(results)))
 
 
 @TRANSFORMS.register_module()
