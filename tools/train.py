@@ -7,6 +7,8 @@ import os
 import sys
 
 from mmengine.config import Config, DictAction
+from mmengine.device import (is_cuda_available, is_mlu_available, is_musa_available,
+                             is_npu_available)
 from mmengine.runner import Runner, find_latest_checkpoint
 
 import avloc  # noqa: F401  (registers avloc's modules)
@@ -27,7 +29,9 @@ def parse_args() -> argparse.Namespace:
     resume.add_argument('--auto-resume', action='store_true',
                         help='resume from the latest checkpoint in the work dir if there '
                         'is one, else start fresh (for jobs a cluster may requeue)')
-    parser.add_argument('--amp', action='store_true', help='mixed-precision training')
+    parser.add_argument('--amp', action='store_true',
+                        help='mixed-precision training (float16 encoders, dynamic loss '
+                        'scale; the heatmaps, warps and losses stay float32); needs a GPU')
     parser.add_argument('--seed', type=int, default=None, help='random seed')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, e.g. train_cfg.max_epochs=1')
@@ -42,6 +46,13 @@ def parse_args() -> argparse.Namespace:
 def build_config(args: argparse.Namespace) -> Config:
     cfg = load_run_config(args.config, args.cfg_options, args.work_dir, args.launcher)
     if args.amp:
+        # mmengine 0.10.7's AmpOptimWrapper asserts a GPU only once the runner has
+        # built everything; say so before anything starts.
+        if not (is_cuda_available() or is_npu_available() or is_mlu_available()
+                or is_musa_available()):
+            sys.exit('--amp: mixed precision needs a CUDA (or NPU, MLU, MUSA) device, and '
+                     'none is visible; mmengine\'s AmpOptimWrapper does not train on the '
+                     'CPU. Run without --amp.')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.seed is not None:

@@ -97,8 +97,9 @@ class EZVSL(BaseModel):
         raise ValueError(f'Invalid mode {mode!r}')
 
     def object_prior(self, imgs: torch.Tensor) -> torch.Tensor:
-        """(B, 3, H, W) -> (B, 1, h', w') mean absolute activation of the OGL backbone."""
-        return self.object_encoder(imgs).abs().mean(1, keepdim=True)
+        """(B, 3, H, W) -> (B, 1, h', w') mean absolute activation of the OGL backbone,
+        in float32 (the min-max scaling's 1e-12 floor underflows in float16)."""
+        return self.object_encoder(imgs).float().abs().mean(1, keepdim=True)
 
     def _with_object_prior(self, heatmaps: torch.Tensor, imgs: torch.Tensor) -> torch.Tensor:
         size = imgs.shape[-2:]

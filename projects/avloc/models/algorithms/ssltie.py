@@ -13,7 +13,7 @@ from mmengine.model import BaseModel
 from avloc.registry import MODELS
 from avloc.structures import AVDataSample
 from ..utils import (OtherAudioPairing, attach_predictions, cosine_heatmaps,
-                     paired_heatmaps)
+                     force_float32, paired_heatmaps)
 
 
 @MODELS.register_module()
@@ -93,6 +93,7 @@ class SSLTIE(BaseModel):
                 view_warp)
         return losses
 
+    @force_float32  # homographies: their products would be float16 under autocast
     def _views(self, imgs: torch.Tensor, data_samples: List[AVDataSample]) -> tuple:
         """The views to contrast: (B, 3, H, W) frames, (B, 3, 3) decoded-frame-to-view
         homographies and (B, 1, H, W) valid masks, one of each per view, and the

@@ -1,5 +1,8 @@
 """SSL-TIE's second view, made on the model's device from the first one, exactly as
-the public code's ``utils/tf_equivariance_loss.py`` makes it (kornia 0.5)."""
+the public code's ``utils/tf_equivariance_loss.py`` makes it (kornia 0.5).
+
+Frames, heatmaps and matrices are warped in float32 even under autocast (see
+:mod:`avloc.models.utils.precision`): only the encoders run in reduced precision."""
 import math
 from dataclasses import dataclass
 from typing import Sequence, Tuple
@@ -9,6 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from avloc.registry import MODELS
+from ..utils import force_float32
 
 
 def rotation_scale_matrix(angles: torch.Tensor, scale: float, height: int,
@@ -45,6 +49,7 @@ def index_to_normalised(height: int, width: int, like: torch.Tensor) -> torch.Te
                             [0, 0, 1]])
 
 
+@force_float32
 def warp_on_canvas(maps: torch.Tensor, matrix: torch.Tensor) -> torch.Tensor:
     """kornia's ``warp_affine`` with its defaults (bilinear, zeros outside,
     ``align_corners=True``) onto a canvas of the maps' own size, computed in the
@@ -94,6 +99,7 @@ class EquivarianceWarp:
         rounded."""
         return int(size[0] * self.scale), int(size[1] * self.scale)
 
+    @force_float32
     def __call__(self, maps: torch.Tensor) -> torch.Tensor:
         """(B, C, h, w) -> (B, C, int(h * scale), int(w * scale))."""
         out_size = self.out_size(tuple(maps.shape[-2:]))
@@ -111,11 +117,13 @@ class EquivarianceWarp:
         coordinates): the warp, the canvas resize, then the flip."""
         (h, w), (out_h, out_w) = self.canvas_size, self.out_size(self.canvas_size)
         shift = self.canvas_matrix.new_tensor([[1.0, 0, 0.5], [0, 1, 0.5], [0, 0, 1]])
-        matrix = shift @ self.canvas_matrix @ torch.linalg.inv(shift)  # index -> continuous
-        matrix = matrix.new_tensor([[out_w / w, 0, 0], [0, out_h / h, 0], [0, 0, 1]]) @ matrix
-        if self.flip:
-            matrix = matrix.new_tensor([[-1.0, 0, out_w], [0, 1, 0], [0, 0, 1]]) @ matrix
-        return matrix
+        resize = shift.new_tensor([[out_w / w, 0, 0], [0, out_h / h, 0], [0, 0, 1]])
+        flip = shift.new_tensor([[-1.0, 0, out_w], [0, 1, 0], [0, 0, 1]])
+        # Autocast would round these products to float16.
+        with torch.autocast(self.canvas_matrix.device.type, enabled=False):
+            matrix = shift @ self.canvas_matrix @ torch.linalg.inv(shift)  # index -> continuous
+            matrix = resize @ matrix
+            return flip @ matrix if self.flip else matrix
 
 
 @MODELS.register_module()
@@ -154,6 +162,7 @@ class RandomEquivarianceTransform(nn.Module):
         matrix = rotation_scale_matrix(angles, scale, *canvas_size)
         return EquivarianceWarp(matrix, tuple(canvas_size), scale, flip)
 
+    @force_float32
     def forward(self, imgs: torch.Tensor,
                 valid: torch.Tensor) -> Tuple[torch.Tensor, EquivarianceWarp, torch.Tensor]:
         """

@@ -6,7 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from avloc.registry import MODELS
-from ..utils import grid_homography, warp_maps
+from ..utils import force_float32, grid_homography, warp_maps
 
 CELLS = ('all', 'shared')
 HEATMAP_WARPS = ('public', 'grid')
@@ -20,6 +20,9 @@ class EquivarianceLoss(nn.Module):
     heatmap is upsampled to its frame, warped there by T and resized to view 2's
     heatmap (``heatmap_warp='public'``), and the mean squared error runs over every
     cell of the map, the zero padding of the warped map included (``cells='all'``).
+
+    The loss, the homographies and the warps run in float32 under autocast (see
+    :mod:`avloc.models.utils.precision`).
 
     Two deliberate departures are options, never a paper config's default:
 
@@ -51,6 +54,7 @@ class EquivarianceLoss(nn.Module):
         self.cells = cells
         self.heatmap_warp = heatmap_warp
 
+    @force_float32
     def forward(self, heatmap1: torch.Tensor, heatmap2: torch.Tensor,
                 matrix1: torch.Tensor, matrix2: torch.Tensor, valid1: torch.Tensor,
                 valid2: torch.Tensor,

@@ -5,6 +5,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from avloc.registry import MODELS
+from ..utils import force_float32
 
 
 def _soft_mean(weights: torch.Tensor, maps: torch.Tensor) -> torch.Tensor:
@@ -15,7 +16,9 @@ def _soft_mean(weights: torch.Tensor, maps: torch.Tensor) -> torch.Tensor:
 @MODELS.register_module()
 class LocalizationContrastiveLoss(nn.Module):
     """Image i's positive region against the background (hard negative) and the
-    other audios' regions, in one cross-entropy per image.
+    other audios' regions, in one cross-entropy per image. Computed in float32
+    under autocast: the sigmoid sharpens cosines by 1 / tau = 33, and its weights
+    underflow in float16.
 
     Args:
         eps (float): Positive threshold. Defaults to 0.65.
@@ -37,10 +40,10 @@ class LocalizationContrastiveLoss(nn.Module):
         self.diagonal_quirk = diagonal_quirk
         self.loss_weight = loss_weight
 
+    @force_float32
     def logits(self, cross_maps: torch.Tensor) -> torch.Tensor:
         """(B, B, h, w) image-by-audio maps -> (B, B + 1) logits, positive first
         (``B + 2`` columns with ``diagonal_quirk``)."""
-        cross_maps = cross_maps.float()  # the sigmoid weights underflow in fp16
         b = cross_maps.shape[0]
         eye = torch.eye(b, dtype=torch.bool, device=cross_maps.device)
         region = _soft_mean(torch.sigmoid((cross_maps - self.eps) / self.tau), cross_maps)
@@ -53,6 +56,7 @@ class LocalizationContrastiveLoss(nn.Module):
             s_neg = region[~eye].reshape(b, b - 1)
         return torch.cat([s_pos, s_neg, s_hn], dim=1) / self.temperature
 
+    @force_float32
     def forward(self, cross_maps: torch.Tensor) -> torch.Tensor:
         logits = self.logits(cross_maps)
         target = torch.zeros(len(logits), dtype=torch.long, device=logits.device)

@@ -5,6 +5,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from avloc.registry import MODELS
+from ..utils import force_float32
 
 
 @MODELS.register_module()
@@ -14,6 +15,7 @@ class MaxMILContrastiveLoss(nn.Module):
     The score of image n and audio k is the best cosine over the locations of
     image n, divided by ``tau``; the loss is the cross-entropy of matching each
     image to its audio plus that of each audio to its image (EZ-VSL sums the two).
+    Computed in float32 under autocast (logits up to 1 / tau = 33).
 
     Args:
         tau (float): Temperature. Defaults to 0.03.
@@ -25,10 +27,12 @@ class MaxMILContrastiveLoss(nn.Module):
         self.tau = tau
         self.loss_weight = loss_weight
 
+    @force_float32
     def logits(self, cross_maps: torch.Tensor) -> torch.Tensor:
         """(B, B, h, w) image-by-audio cosine maps -> (B, B) image-by-audio logits."""
-        return cross_maps.float().flatten(2).amax(2) / self.tau
+        return cross_maps.flatten(2).amax(2) / self.tau
 
+    @force_float32
     def forward(self, cross_maps: torch.Tensor) -> torch.Tensor:
         logits = self.logits(cross_maps)
         target = torch.arange(len(logits), device=logits.device)

@@ -1,8 +1,12 @@
-"""Cosine audio-visual heatmaps."""
+"""Cosine audio-visual heatmaps, in float32 even under autocast (they feed the losses
+and the warps; see :mod:`.precision`)."""
 import torch
 import torch.nn.functional as F
 
+from .precision import force_float32
 
+
+@force_float32
 def cosine_heatmaps(visual: torch.Tensor, audio: torch.Tensor) -> torch.Tensor:
     """Every image against every audio.
 
@@ -11,14 +15,15 @@ def cosine_heatmaps(visual: torch.Tensor, audio: torch.Tensor) -> torch.Tensor:
         audio (Tensor): (K, C) audio embeddings.
 
     Returns:
-        Tensor: (B, K, h, w) cosine similarities in [-1, 1]; entry [n, k] is image n
-        against audio k, so the diagonal n == k holds the matching pairs.
+        Tensor: (B, K, h, w) float32 cosine similarities in [-1, 1]; entry [n, k] is
+        image n against audio k, so the diagonal n == k holds the matching pairs.
     """
     visual = F.normalize(visual, dim=1)
     audio = F.normalize(audio, dim=1)
     return torch.einsum('nchw,kc->nkhw', visual, audio)
 
 
+@force_float32
 def paired_heatmaps(visual: torch.Tensor, audio: torch.Tensor) -> torch.Tensor:
     """Image i against audio i: (B, C, h, w), (B, C) -> (B, 1, h, w)."""
     visual = F.normalize(visual, dim=1)

@@ -4,7 +4,10 @@ from typing import Tuple
 import torch
 import torch.nn.functional as F
 
+from .precision import force_float32
 
+
+@force_float32
 def grid_homography(matrix: torch.Tensor, src_img_size: Tuple[int, int],
                     src_grid_size: Tuple[int, int], dst_img_size: Tuple[int, int],
                     dst_grid_size: Tuple[int, int]) -> torch.Tensor:
@@ -20,7 +23,8 @@ def grid_homography(matrix: torch.Tensor, src_img_size: Tuple[int, int],
         src_grid_size, dst_grid_size: (h, w) of the maps on them.
 
     Returns:
-        Tensor: (B, 3, 3) mapping source grid to destination grid coordinates.
+        Tensor: (B, 3, 3) mapping source grid to destination grid coordinates, in
+        float32 or float64 (never reduced precision, autocast or not).
     """
     def scale(img_size, grid_size):  # grid -> image coordinates
         return matrix.new_tensor([[img_size[1] / grid_size[1], 0, 0],
@@ -30,6 +34,7 @@ def grid_homography(matrix: torch.Tensor, src_img_size: Tuple[int, int],
         scale(src_img_size, src_grid_size)
 
 
+@force_float32
 def warp_maps(maps: torch.Tensor, matrix: torch.Tensor,
               out_size: Tuple[int, int]) -> Tuple[torch.Tensor, torch.Tensor]:
     """Warp ``maps`` into a destination frame by a homography (bilinear, zeros).
@@ -41,8 +46,10 @@ def warp_maps(maps: torch.Tensor, matrix: torch.Tensor,
         out_size: (h', w') destination size.
 
     Returns:
-        tuple: the warped (B, C, h', w') maps and a (B, 1, h', w') bool mask of the
-        destination pixels whose centre maps inside the source map.
+        tuple: the warped (B, C, h', w') maps (float32 for reduced-precision maps,
+        autocast or not: bfloat16 pixel coordinates are off by up to half a pixel
+        above 128) and a (B, 1, h', w') bool mask of the destination pixels
+        whose centre maps inside the source map.
     """
     b, _, h, w = maps.shape
     out_h, out_w = out_size

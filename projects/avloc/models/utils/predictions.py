@@ -5,14 +5,16 @@ import torch
 import torch.nn.functional as F
 
 from avloc.structures import AVDataSample
+from .precision import force_float32
 
 
+@force_float32
 def attach_predictions(data_samples: List[AVDataSample], heatmaps: torch.Tensor,
                        visual: torch.Tensor, audio: torch.Tensor,
                        other_heatmaps: Optional[torch.Tensor] = None,
                        visual_pooling: str = 'avg') -> List[AVDataSample]:
     """Store per clip the heatmap, the L2-normalised embeddings and, when given, the
-    other-audio heatmap.
+    other-audio heatmap, all in float32 (metrics never see an autocast dtype).
 
     The visual embedding pools the feature map over locations: 'avg' (the mean, the
     default) or 'max' (the strongest response per channel). It never looks at the
