@@ -417,3 +417,82 @@ def test_a_window_past_the_end_is_too_short(tmp_path, frame, tone):
             LoadAudio(offset=3.0)(dict(audio_path=str(tmp_path / name)))
     with pytest.raises(ValueError, match='offset -1.0s is negative'):
         LoadAudio(offset=-1.0)(dict(audio_path=str(tmp_path / 'a.wav')))
+
+
+# LoadFrame decodes a video with PyAV, skipping the frames nothing refers to; the
+# picture must stay decord's.
+
+
+def write_tagged_video(path, frames, fps=25, pix_fmt='yuv420p', matrix=None,
+                       full_range=False):
+    """H.264 with B-frames (x264 veryfast) whose stream says its colour matrix
+    ('bt709') and range, as YouTube's and phones' files do."""
+    import av
+    with av.open(path, 'w') as container:
+        stream = container.add_stream('libx264', rate=fps)
+        stream.width, stream.height = frames.shape[2], frames.shape[1]
+        stream.pix_fmt = pix_fmt
+        options = {'crf': '18', 'preset': 'veryfast'}
+        if matrix:
+            options.update(colorspace=matrix, color_primaries=matrix, color_trc=matrix)
+            stream.codec_context.colorspace = 1  # AVCOL_SPC_BT709
+        if full_range:
+            options['color_range'] = 'pc'
+            stream.codec_context.color_range = 2  # AVCOL_RANGE_JPEG
+        stream.options = options
+        for frame in frames:
+            picture = av.VideoFrame.from_ndarray(frame, format='rgb24').reformat(
+                format=pix_fmt)
+            for packet in stream.encode(picture):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def moving_frames(count, height=48, width=64):
+    yy, xx = np.mgrid[:height, :width]
+    return np.stack([np.stack([(xx * 2 + 3 * k) % 256, (yy * 3 + 5 * k) % 256,
+                               (xx + yy + 7 * k) % 256], -1)
+                     for k in range(count)]).astype(np.uint8)
+
+
+def decord_frame(path, index):
+    import decord
+    return decord.VideoReader(path, num_threads=1)[index].asnumpy()
+
+
+@pytest.mark.parametrize('tags', [
+    dict(), dict(matrix='bt709'), dict(full_range=True), dict(pix_fmt='yuvj420p'),
+    dict(matrix='bt709', full_range=True)])
+def test_every_video_frame_is_decords_bit_for_bit(tmp_path, tags):
+    """Each frame of a 2-s clip, reached by frame_time (from the keyframe, non-
+    reference frames skipped), in the colour matrix and range the stream names."""
+    path = str(tmp_path / 'clip.mp4')
+    write_tagged_video(path, moving_frames(50), **tags)
+    for index in range(50):
+        img = LoadFrame(frame_time=index / 25).transform(dict(video_path=path))['img']
+        np.testing.assert_array_equal(img, decord_frame(path, index))
+
+
+def test_middle_frame_of_a_long_clip_is_decords(tmp_path):
+    """The default frame, 4 s into an 8-s clip: 100 frames to reach, most skipped."""
+    path = str(tmp_path / 'long.mp4')
+    write_tagged_video(path, moving_frames(200, 72, 96))
+    img = LoadFrame().transform(dict(video_path=path))['img']
+    np.testing.assert_array_equal(img, decord_frame(path, 100))
+
+
+def test_a_rotated_video_is_read_upright_as_decord_reads_it(tmp_path):
+    """A phone's video: the track header's matrix turns it by 90 degrees; decord
+    applies it, so such a file is still read with decord."""
+    import struct
+    path = tmp_path / 'turned.mp4'
+    write_tagged_video(str(path), moving_frames(4, 64, 96), fps=4)
+    data = bytearray(path.read_bytes())
+    matrix = data.find(b'tkhd') + 4 + 4 + 4 * 5 + 8 + 8  # version 0 box
+    data[matrix:matrix + 36] = struct.pack('>9i', 0, 1 << 16, 0, -(1 << 16), 0, 0, 0,
+                                           0, 1 << 30)
+    path.write_bytes(bytes(data))
+    img = LoadFrame().transform(dict(video_path=str(path)))['img']
+    assert img.shape == (96, 64, 3)
+    np.testing.assert_array_equal(img, decord_frame(str(path), 2))
