@@ -262,19 +262,22 @@ def _mono(channels: Sequence[np.ndarray]) -> np.ndarray:
     return channels[0] * _DOWNMIX + channels[1] * _DOWNMIX
 
 
-def _to_mono(channels: Sequence[np.ndarray], src_rate: int, rate: int,
+def _to_mono(channels: Sequence[Sequence[np.ndarray]], src_rate: int, rate: int,
              flush: bool) -> np.ndarray:
-    """Downmix (N,) float32 channels, resampled from ``src_rate`` to ``rate`` in one
-    libswresample call with its default settings (as decord), to (M,) float32.
-    ``flush`` also returns the output it holds back for its filter (at the track's
-    end)."""
+    """Downmix and resample channels, each given as (n,) float32 pieces, from
+    ``src_rate`` to ``rate`` in one libswresample call with its default settings
+    (as decord), to (M,) float32. ``flush`` also returns the output it holds back
+    for its filter (at the track's end)."""
     if src_rate == rate:
-        return _mono(channels)
-    if not len(channels[0]):
+        return _mono([np.concatenate(channel) for channel in channels])
+    samples = sum(len(piece) for piece in channels[0])
+    if not samples:
         return np.zeros(0, np.float32)
     import av
-    frame = av.AudioFrame.from_ndarray(np.stack(channels), format='fltp',
-                                       layout='mono' if len(channels) == 1 else 'stereo')
+    frame = av.AudioFrame(format='fltp', layout='mono' if len(channels) == 1 else 'stereo',
+                          samples=samples)
+    for plane, pieces in zip(frame.planes, channels):  # filled in place: no copy
+        np.concatenate(pieces, out=np.frombuffer(plane, np.float32, samples))
     frame.sample_rate = src_rate
     resampler = av.AudioResampler(format='fltp', layout='mono', rate=rate)
     return _outputs(resampler.resample(frame) + (resampler.resample(None) if flush else []))
@@ -329,7 +332,7 @@ def _read_pcm_wav(path: str, rate: int, start: int,
     whole = len(data) - len(data) % (width * channels)  # a cut file may end mid-sample
     samples = _pcm_to_float(data[:whole], width).reshape(-1, channels).T
     ended = last is None or first + samples.shape[1] < last
-    mono = _to_mono(samples, src_rate, rate, flush=ended)
+    mono = _to_mono([[channel] for channel in samples], src_rate, rate, flush=ended)
     return mono[skip:None if count is None else skip + count]
 
 
@@ -442,8 +445,7 @@ def _decode_window(path: str, rate: int, start: int, count: Optional[int]) -> np
             converted.append(_outputs(converter.resample(None)))
         samples = np.concatenate(converted)
     elif source:
-        samples = _to_mono([np.concatenate(channel) for channel in zip(*source)],
-                           src_rate, rate, flush=ended)
+        samples = _to_mono(list(zip(*source)), src_rate, rate, flush=ended)
     else:
         samples = np.zeros(0, np.float32)
     return samples[skip:None if count is None else skip + count]
