@@ -3,7 +3,7 @@
 Two on-disk layouts are supported:
 
 * the raw VGG-Sound layout: ``video/<id>.mp4`` with an H.264 video track and an audio
-  track, both decoded with decord (``results['video_path']``);
+  track, both decoded with FFmpeg through PyAV (``results['video_path']``);
 * the extracted layout of the public SSL-TIE code: ``frames/<id>.jpg`` and
   ``audio/<id>.wav`` (``results['frame_path']`` and ``results['audio_path']``).
 """
@@ -227,7 +227,7 @@ _PCM_SCALE = {1: np.float32(2.0**-7), 2: np.float32(2.0**-15), 3: np.float32(2.0
 _EXACT_SEEK = ('mov,mp4,m4a,3gp,3g2,mj2', 'wav', 'flac')
 # Seconds decoded and dropped before a window after a seek: a decoder restarts
 # without the previous frame's overlap (AAC's first frame after a seek is wrong)
-# or its bit reservoir (up to ~0.4 s of low-rate mp3). Decoding 0.5 s costs < 0.2 ms.
+# or its bit reservoir (up to ~0.4 s of low-rate mp3). 0.5 s of AAC decodes in < 0.5 ms.
 _PREROLL = 0.5
 # Output samples a resampler runs before and after the window: libswresample's
 # default filter (filter_size 32) reaches 16 output samples either side.
