@@ -17,14 +17,15 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from avloc.models.augments.random_equivariance_transform import rotation_scale_matrix
+from avloc.models.utils import grid_homography, warp_maps
 from avloc.registry import MODELS
 from avloc.structures import AVDataSample
-from avloc.models.utils import grid_homography, warp_maps
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONFIGS = {  # name: (config file, views the data pipeline gives)
     'ssltie_paper': ('configs/_base_/models/ssltie_r18.py', 2),
-    'ssltie_paper_view_transform': ('configs/ssltie/ssltie_r18_1xb32-100e_vggsound144k.py', 1),
+    'ssltie_paper_view_transform': (
+        'configs/ssltie/ssltie_r18_1xb32-100e_vggsound144k.py', 1),
     'ssltie_main_job': ('configs/ssltie/ssltie_r18_1xb16-1e_avshapes.py', 2),
     'lvs': ('configs/_base_/models/lvs_r18.py', 1),
     'ezvsl': ('configs/_base_/models/ezvsl_r18.py', 1),

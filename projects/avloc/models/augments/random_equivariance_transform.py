@@ -116,13 +116,13 @@ class EquivarianceWarp:
         """(B, 3, 3) view-1 frame pixels -> view-2 frame pixels (continuous
         coordinates): the warp, the canvas resize, then the flip."""
         (h, w), (out_h, out_w) = self.canvas_size, self.out_size(self.canvas_size)
+        # index -> continuous coordinates, then the canvas resize and the flip
         shift = self.canvas_matrix.new_tensor([[1.0, 0, 0.5], [0, 1, 0.5], [0, 0, 1]])
         resize = shift.new_tensor([[out_w / w, 0, 0], [0, out_h / h, 0], [0, 0, 1]])
         flip = shift.new_tensor([[-1.0, 0, out_w], [0, 1, 0], [0, 0, 1]])
         # Autocast would round these products to float16.
         with torch.autocast(self.canvas_matrix.device.type, enabled=False):
-            matrix = shift @ self.canvas_matrix @ torch.linalg.inv(shift)  # index -> continuous
-            matrix = resize @ matrix
+            matrix = resize @ (shift @ self.canvas_matrix @ torch.linalg.inv(shift))
             return flip @ matrix if self.flip else matrix
 
 

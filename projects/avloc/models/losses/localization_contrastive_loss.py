@@ -17,8 +17,8 @@ def _soft_mean(weights: torch.Tensor, maps: torch.Tensor) -> torch.Tensor:
 class LocalizationContrastiveLoss(nn.Module):
     """Image i's positive region against the background (hard negative) and the
     other audios' regions, in one cross-entropy per image. Computed in float32
-    under autocast: the sigmoid sharpens cosines by 1 / tau = 33, and its weights
-    underflow in float16.
+    under autocast: the sigmoid sharpens cosines by 1 / tau (33 by default), and its
+    weights underflow in float16.
 
     Args:
         eps (float): Positive threshold. Defaults to 0.65.

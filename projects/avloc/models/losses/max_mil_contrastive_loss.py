@@ -15,7 +15,7 @@ class MaxMILContrastiveLoss(nn.Module):
     The score of image n and audio k is the best cosine over the locations of
     image n, divided by ``tau``; the loss is the cross-entropy of matching each
     image to its audio plus that of each audio to its image (EZ-VSL sums the two).
-    Computed in float32 under autocast (logits up to 1 / tau = 33).
+    Computed in float32 under autocast (the logits reach 1 / tau, 33 by default).
 
     Args:
         tau (float): Temperature. Defaults to 0.03.
