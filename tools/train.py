@@ -30,8 +30,9 @@ def parse_args() -> argparse.Namespace:
                         help='resume from the latest checkpoint in the work dir if there '
                         'is one, else start fresh (for jobs a cluster may requeue)')
     parser.add_argument('--amp', action='store_true',
-                        help='mixed-precision training (float16 encoders, dynamic loss '
-                        'scale; the heatmaps, warps and losses stay float32); needs a GPU')
+                        help='mixed-precision training: float16 encoders with a dynamic '
+                        'loss scale on a GPU, bfloat16 on the CPU; the heatmaps, warps '
+                        'and losses stay float32')
     parser.add_argument('--seed', type=int, default=None, help='random seed')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, e.g. train_cfg.max_epochs=1')
@@ -46,15 +47,14 @@ def parse_args() -> argparse.Namespace:
 def build_config(args: argparse.Namespace) -> Config:
     cfg = load_run_config(args.config, args.cfg_options, args.work_dir, args.launcher)
     if args.amp:
-        # mmengine 0.10.7's AmpOptimWrapper asserts a GPU only once the runner has
-        # built everything; say so before anything starts.
-        if not (is_cuda_available() or is_npu_available() or is_mlu_available()
-                or is_musa_available()):
-            sys.exit('--amp: mixed precision needs a CUDA (or NPU, MLU, MUSA) device, and '
-                     'none is visible; mmengine\'s AmpOptimWrapper does not train on the '
-                     'CPU. Run without --amp.')
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        if is_cuda_available() or is_npu_available() or is_mlu_available() \
+                or is_musa_available():
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        else:  # mmengine's AmpOptimWrapper refuses the CPU
+            print('--amp without a GPU: bfloat16 autocast on the CPU '
+                  '(CPUAutocastOptimWrapper)', file=sys.stderr)
+            cfg.optim_wrapper.type = 'CPUAutocastOptimWrapper'
     if args.seed is not None:
         cfg.randomness = dict(cfg.get('randomness', {}), seed=args.seed)
     if args.resume == 'auto' or args.auto_resume:

@@ -13,7 +13,8 @@ transforms, the 3-s wav read whole (``torchaudio.load`` needs TorchCodec here, s
 ``AmplitudeToDB``. avloc runs the ``train_pipeline`` of
 ``configs/_base_/datasets/vggsound_ssltie.py`` on the same clips, from the
 extracted layout (``frames/<id>.jpg`` + ``audio/<id>.wav``) and from the mp4
-(frame at 5 s, audio track), and the workers' part of
+(frame at 5 s, audio track; also with ``LoadFrame(cache_dir=...)``, whose first pass
+is reported apart), and the workers' part of
 ``configs/ssltie/ssltie_r18_1xb32-100e_vggsound144k_device-aug.py`` (decode, crop,
 flip; the rest runs batched in the data preprocessor, timed separately). The three are interleaved, repeat after repeat, with
 one thread for torch and OpenCV (as in a dataloader worker); each rate is the
@@ -25,9 +26,10 @@ import argparse
 import os
 import os.path as osp
 import random
+import shutil
 import statistics
 import time
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional
 
 import cv2
 import numpy as np
@@ -144,16 +146,20 @@ def avloc_config(placement: str):
     return Config.fromfile(osp.join(REPO, CONFIGS[placement]))
 
 
-def avloc_transforms(placement: str) -> list:
+def avloc_transforms(placement: str, frame_cache: Optional[str] = None) -> list:
     """The transforms of avloc's paper training pipeline, with the augmentations in
-    the workers or left to the device."""
+    the workers or left to the device, and optionally LoadFrame's frame cache."""
     from mmengine.dataset import Compose
-    return Compose(avloc_config(placement).train_pipeline).transforms
+    pipeline = avloc_config(placement).train_pipeline
+    if frame_cache:
+        pipeline[0]['cache_dir'] = frame_cache  # LoadFrame
+    return Compose(pipeline).transforms
 
 
-def avloc_pipeline(root: str, layout: str, placement: str) -> Callable[[str], dict]:
+def avloc_pipeline(root: str, layout: str, placement: str,
+                   frame_cache: Optional[str] = None) -> Callable[[str], dict]:
     """avloc's paper training pipeline on one clip of ``layout``."""
-    transforms = avloc_transforms(placement)
+    transforms = avloc_transforms(placement, frame_cache)
 
     def load(clip: str) -> dict:
         results = clip_info(root, clip, layout)
@@ -227,6 +233,12 @@ def main() -> None:
                                  ('device', 'augmentation on the device')):
             loaders[f'avloc, {name}, {where}'] = avloc_pipeline(args.root, layout,
                                                                 placement)
+    # Raw videos with LoadFrame's frame cache: the first pass decodes and writes the
+    # frames, later passes (epochs) read them.
+    cache = osp.join(osp.dirname(args.root), 'frame_cache')
+    shutil.rmtree(cache, ignore_errors=True)
+    cached = 'avloc, straight from the mp4, augmentation on the device, frame cache'
+    loaders[cached] = avloc_pipeline(args.root, 'mp4', 'device', frame_cache=cache)
     rates: Dict[str, List[float]] = {name: [] for name in loaders}
     for repeat in range(args.repeats):
         for name, load in loaders.items():
@@ -238,6 +250,10 @@ def main() -> None:
           f'{time.strftime("%Y-%m-%d")}:\n')
     print('| pipeline | clips/s/core (median) | vs public |\n|---|---|---|')
     for name, values in rates.items():
+        if name == cached:
+            print(f'| {name}, first epoch (decodes, writes the cache) | {values[0]:.1f} | '
+                  f'{values[0] / public:.2f} |')
+            values, name = values[1:], f'{name}, later epochs'
         median = statistics.median(values)
         print(f'| {name} | {median:.1f} | {median / public:.2f} |')
     print(f'\nThe device part (spectrogram, SpecAugment, colour, grey, blur, batch 32) on '

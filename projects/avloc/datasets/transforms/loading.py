@@ -19,6 +19,7 @@ from mmcv.transforms import BaseTransform
 from PIL import Image
 
 from avloc.registry import TRANSFORMS
+from .frame_cache import FrameCache
 
 
 class MediaError(ValueError):
@@ -123,10 +124,16 @@ class LoadFrame(BaseTransform):
     Args:
         frame_time (float, optional): Time in seconds of the frame to decode from a
             video. ``None`` takes the middle frame. Defaults to None.
+        cache_dir (str, optional): Keep each frame decoded from a video as a
+            lossless PNG in this folder and read it from there in later epochs
+            (:class:`FrameCache`); training from raw videos then runs as fast as
+            from extracted frames after the first epoch. Defaults to None.
     """
 
-    def __init__(self, frame_time: Optional[float] = None) -> None:
+    def __init__(self, frame_time: Optional[float] = None,
+                 cache_dir: Optional[str] = None) -> None:
         self.frame_time = frame_time
+        self.cache = FrameCache(cache_dir) if cache_dir else None
 
     def _frame_index(self, path: str, num_frames: int, fps: Optional[float]) -> int:
         """decord's index of the frame to read: the middle one or ``frame_time``."""
@@ -202,6 +209,10 @@ class LoadFrame(BaseTransform):
     def transform(self, results: dict) -> dict:
         if results.get('frame_path'):
             img = _read_image(results['frame_path'])
+        elif self.cache is not None:
+            _require_file(results['video_path'])
+            img = self.cache.get(results['video_path'], self.frame_time,
+                                 self._read_video_frame)
         else:
             img = self._read_video_frame(results['video_path'])
         results['img'] = np.ascontiguousarray(img)
