@@ -16,9 +16,9 @@ extracted layout (``frames/<id>.jpg`` + ``audio/<id>.wav``) and from the mp4
 (frame at 5 s, audio track; also with ``LoadFrame(cache_dir=...)``, whose first pass
 is reported apart), and the workers' part of
 ``configs/ssltie/ssltie_r18_1xb32-100e_vggsound144k_device-aug.py`` (decode, crop,
-flip; the rest runs batched in the data preprocessor, timed separately). The three are interleaved, repeat after repeat, with
-one thread for torch and OpenCV (as in a dataloader worker); each rate is the
-median over the repeats.
+flip; the rest runs batched in the data preprocessor, timed separately). They are
+interleaved, repeat after repeat, with one thread for torch and OpenCV (as in a
+dataloader worker); each rate is the median over the repeats.
 
 ``--profile`` adds the time of each avloc transform per clip.
 """

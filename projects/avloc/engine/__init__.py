@@ -5,5 +5,5 @@ from .resumable_train_loop import ResumableEpochBasedTrainLoop
 from .run_config import load_run_config
 from .runner import AVLocRunner
 
-__all__ = ['AVLocRunner', 'CPUAutocastOptimWrapper', 'ResumableEpochBasedTrainLoop', 'load_run_config',
-           'prepare_cpu_distributed']
+__all__ = ['AVLocRunner', 'CPUAutocastOptimWrapper', 'ResumableEpochBasedTrainLoop',
+           'load_run_config', 'prepare_cpu_distributed']

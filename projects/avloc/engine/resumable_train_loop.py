@@ -79,4 +79,3 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
             batch_sampler.sampler = sampler
         self.runner.call_hook('after_train_epoch')
         self._epoch += 1
-

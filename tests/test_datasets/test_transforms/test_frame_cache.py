@@ -23,8 +23,8 @@ def load(transform, path):
     return transform(dict(video_path=path))['img']
 
 
-def test_cached_frame_equals_the_decoded_one_and_skips_decoding(tmp_path, moving_video,
-                                                               monkeypatch):
+def test_cached_frame_equals_the_decoded_one_and_skips_decoding(
+        tmp_path, moving_video, monkeypatch):
     plain = load(LoadFrame(frame_time=1.0), moving_video)
     cached = LoadFrame(frame_time=1.0, cache_dir=str(tmp_path / 'cache'))
     first = load(cached, moving_video)
