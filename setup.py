@@ -28,7 +28,7 @@ setup(
     python_requires='>=3.10',
     package_dir={'avloc': 'projects/avloc'},
     packages=['avloc'] + [f'avloc.{p}' for p in find_packages('projects/avloc')],
-    package_data={'avloc': ['py.typed']},
+    package_data={'avloc': ['py.typed', 'models/converters/*.tsv']},
     install_requires=RUNTIME,
     extras_require={
         'tests': read_requirements('tests.txt'),
