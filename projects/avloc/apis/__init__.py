@@ -1,0 +1,1 @@
+"""Inference API: build a localizer from a config or a model-zoo name."""
