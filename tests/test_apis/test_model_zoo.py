@@ -1,0 +1,204 @@
+"""The model zoo: names from the metafiles, and checkpoints downloaded from a local
+HTTP server into a temporary torch hub cache."""
+import dataclasses
+import glob
+import hashlib
+import http.server
+import io
+import os
+import shutil
+import threading
+
+import numpy as np
+import pytest
+import torch
+import yaml
+from tool_runner import ROOT
+
+from avloc.apis import model_zoo
+from avloc.utils import load_checkpoint_file
+
+MAIN_JOB = 'ssltie_r18_1xb16-1e_avshapes'
+RELEASED = 'ssltie_r18_1xb32-100e_flickr10k'
+
+
+class Server(http.server.ThreadingHTTPServer):
+    """Serves ``files`` (path -> bytes) and records every requested path."""
+
+    def __init__(self):
+        super().__init__(('127.0.0.1', 0), Handler)
+        self.files, self.requests = {}, []
+
+    def url(self, path: str) -> str:
+        return f'http://127.0.0.1:{self.server_address[1]}{path}'
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        self.server.requests.append(self.path)
+        body = self.server.files.get(self.path)
+        self.send_response(200 if body is not None else 404)
+        self.send_header('Content-Length', str(len(body or b'')))
+        self.end_headers()
+        self.wfile.write(body or b'')
+
+    def log_message(self, *args):
+        pass  # keep the test output clean
+
+
+@pytest.fixture
+def server():
+    srv = Server()
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+@pytest.fixture(autouse=True)
+def hub(tmp_path, monkeypatch):
+    """A throwaway torch hub cache: the real one is never read or written."""
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch'))
+    assert model_zoo.cache_dir().startswith(str(tmp_path))
+    return model_zoo.cache_dir()
+
+
+def checkpoint_bytes(**extra) -> bytes:
+    buffer = io.BytesIO()
+    torch.save({'state_dict': {'w': torch.arange(6.).reshape(2, 3)}, **extra}, buffer)
+    return buffer.getvalue()
+
+
+def test_download_caches_and_shows_progress(server, hub, capsys):
+    data = checkpoint_bytes()
+    server.files['/ckpt.pth'] = data
+    sha256 = hashlib.sha256(data).hexdigest()
+    path = model_zoo.download(server.url('/ckpt.pth'), sha256=sha256)
+    assert path == os.path.join(hub, 'ckpt.pth')
+    assert open(path, 'rb').read() == data
+    assert '100%' in capsys.readouterr().err  # the progress bar reached the end
+    assert model_zoo.download(server.url('/ckpt.pth'), sha256=sha256) == path
+    assert server.requests == ['/ckpt.pth']  # the second call read the cache
+    assert not os.path.exists(path + '.partial')
+
+
+def test_hash_prefix_in_file_name_is_checked(server, hub):
+    data = checkpoint_bytes()
+    good = f'/ckpt-{hashlib.sha256(data).hexdigest()[:8]}.pth'
+    server.files.update({good: data, '/ckpt-00000000.pth': data})
+    assert os.path.isfile(model_zoo.download(server.url(good), progress=False))
+    with pytest.raises(model_zoo.ChecksumError, match='expected 00000000'):
+        model_zoo.download(server.url('/ckpt-00000000.pth'), progress=False)
+
+
+def test_hash_mismatch_deletes_and_says_so(server, hub):
+    data = checkpoint_bytes()
+    server.files['/ckpt.pth'] = data
+    with pytest.raises(model_zoo.ChecksumError) as err:
+        model_zoo.download(server.url('/ckpt.pth'), sha256='ab' * 32, progress=False)
+    assert f'expected {"ab" * 32}' in str(err.value)
+    assert hashlib.sha256(data).hexdigest() in str(err.value)  # what it got
+    assert 'deleted' in str(err.value)
+    assert os.listdir(hub) == []
+
+
+def test_cached_file_is_rechecked(server, hub):
+    server.files['/ckpt.pth'] = checkpoint_bytes()
+    path = model_zoo.download(server.url('/ckpt.pth'), progress=False)
+    with open(path, 'ab') as f:
+        f.write(b'corrupted')
+    sha256 = hashlib.sha256(server.files['/ckpt.pth']).hexdigest()
+    with pytest.raises(model_zoo.ChecksumError):
+        model_zoo.download(server.url('/ckpt.pth'), sha256=sha256, progress=False)
+    assert not os.path.exists(path)
+
+
+def test_html_instead_of_checkpoint(server, hub):
+    server.files['/share'] = b'\n<!DOCTYPE html><html><body>Sign in</body></html>'
+    with pytest.raises(model_zoo.NonDirectLinkError) as err:
+        model_zoo.download(server.url('/share'), filename='x.pth', progress=False)
+    message = str(err.value)
+    assert server.url('/share') in message and os.path.join(hub, 'x.pth') in message
+    assert 'by hand' in message
+    assert os.listdir(hub) == []
+
+
+def test_sharing_folder_fails_before_any_request(hub):
+    url = model_zoo.get_model(RELEASED).weights
+    assert 'drive.google.com/drive/folders/' in url
+    with pytest.raises(model_zoo.NonDirectLinkError, match='ssltie_flickr10k.pth.tar'):
+        model_zoo.resolve(RELEASED)
+
+
+def test_unknown_name_lists_close_matches():
+    with pytest.raises(model_zoo.UnknownModelError) as err:
+        model_zoo.resolve('ssltie_r18_1xb32-100e_flickr10')
+    assert RELEASED in str(err.value)
+
+
+def test_main_job_has_no_weights():
+    config, checkpoint = model_zoo.resolve(MAIN_JOB)
+    assert config == os.path.join(ROOT, 'configs', 'ssltie', MAIN_JOB + '.py')
+    assert checkpoint is None and model_zoo.get_model(MAIN_JOB).converter is None
+
+
+def test_released_entry_downloads_the_release(server, hub, monkeypatch):
+    """A small file in the released layout (the real one holds 258 tensors; the
+    converter's tests cover them): DataParallel keys, an ``np.float64`` score."""
+    entry = model_zoo.get_model(RELEASED)
+    buffer = io.BytesIO()
+    torch.save(dict(epoch=42, state_dict={'module.imgnet.conv1.weight':
+                                          torch.randn(64, 3, 7, 7)},
+                    best_miou=np.float64(0.38), optimizer={}, iteration=1000), buffer)
+    server.files['/released'] = buffer.getvalue()
+    monkeypatch.setitem(model_zoo.models(), RELEASED,
+                        dataclasses.replace(entry, weights=server.url('/released')))
+    config, checkpoint = model_zoo.resolve(RELEASED, progress=False)
+    assert config.endswith(os.path.join('configs', 'ssltie', RELEASED + '.py'))
+    assert checkpoint == os.path.join(hub, 'ssltie_flickr10k.pth.tar')
+    assert model_zoo.get_model(RELEASED).converter == 'ssltie'
+    loaded = load_checkpoint_file(checkpoint, allow_numpy_scalars=True)
+    assert loaded['epoch'] == 42 and 'module.imgnet.conv1.weight' in loaded['state_dict']
+
+
+def test_hash_command_prints_the_cached_sha256(hub, capsys):
+    os.makedirs(hub)
+    path = os.path.join(hub, 'ssltie_flickr10k.pth.tar')  # as if saved by hand
+    with open(path, 'wb') as f:
+        f.write(b'released bytes')
+    model_zoo.main(['hash', RELEASED])
+    assert hashlib.sha256(b'released bytes').hexdigest() in capsys.readouterr().out
+    # the file put there by hand is a cache hit; no request is attempted
+    assert model_zoo.resolve(RELEASED)[1] == path
+
+
+def test_every_metafile_config_exists():
+    assert MAIN_JOB in model_zoo.list_models()
+    for name in model_zoo.list_models():
+        model = model_zoo.get_model(name)
+        assert os.path.isfile(model.config), name
+        assert model.weights is None or model.filename or model.weights.endswith(
+            ('.pth', '.pth.tar')), f'{name}: no file name for its weights'
+
+
+def test_model_index_imports_every_metafile():
+    with open(os.path.join(ROOT, 'model-index.yml')) as f:
+        imported = yaml.safe_load(f)['Import']
+    metafiles = glob.glob(os.path.join(ROOT, 'configs', '*', 'metafile.yml'))
+    assert sorted(imported) == sorted(os.path.relpath(p, ROOT) for p in metafiles)
+
+
+def test_installed_package_reads_mim_folder(tmp_path):
+    """pip install copies configs/ and model-index.yml into avloc/.mim."""
+    package = tmp_path / 'site-packages' / 'avloc'
+    mim = package / '.mim'
+    shutil.copytree(os.path.join(ROOT, 'configs'), mim / 'configs')
+    shutil.copy(os.path.join(ROOT, 'model-index.yml'), mim)
+    root = model_zoo.zoo_root(str(package))
+    assert root == str(mim)
+    config = model_zoo.models(root)[MAIN_JOB].config
+    assert config == str(mim / 'configs' / 'ssltie' / (MAIN_JOB + '.py'))
+    with pytest.raises(FileNotFoundError, match='model-index.yml'):
+        model_zoo.zoo_root(str(tmp_path / 'elsewhere' / 'avloc'))
