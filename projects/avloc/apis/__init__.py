@@ -1,1 +1,10 @@
-"""Inference API: build a localizer from a config or a model-zoo name."""
+"""Inference API: build a localizer from a config or a model-zoo name; heatmaps for
+frames in memory and for video files (used by ``tools/demo``)."""
+from .heatmap_to_frame import heatmap_to_frame
+from .init_localizer import CheckpointMismatchError, check_fits, init_localizer
+from .localize import InferencePipeline, localize, localize_packed, to_unit_range
+from .localize_video import localize_video, video_info
+
+__all__ = ['CheckpointMismatchError', 'InferencePipeline', 'check_fits',
+           'heatmap_to_frame', 'init_localizer', 'localize', 'localize_packed',
+           'localize_video', 'to_unit_range', 'video_info']

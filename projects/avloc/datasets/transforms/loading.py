@@ -102,6 +102,19 @@ def _rgb(frame, time_base) -> np.ndarray:
     return graph.pull().to_ndarray()
 
 
+def frame_record(results: dict, img: np.ndarray) -> dict:
+    """Put a decoded (H, W, 3) uint8 RGB frame into ``results`` with the record the
+    geometric transforms extend: ``img``, ``ori_shape`` and ``img_shape`` (h, w), an
+    identity ``homography_matrix`` and an all-ones ``valid_mask`` (H, W). Shared by
+    :class:`LoadFrame` and the inference API (frames already in memory)."""
+    results['img'] = np.ascontiguousarray(img)
+    results['ori_shape'] = img.shape[:2]
+    results['img_shape'] = img.shape[:2]
+    results['homography_matrix'] = np.eye(3, dtype=np.float32)
+    results['valid_mask'] = np.ones(img.shape[:2], np.uint8)
+    return results
+
+
 @TRANSFORMS.register_module()
 class LoadFrame(BaseTransform):
     """Decode one RGB frame and start its geometric record.
@@ -211,12 +224,7 @@ class LoadFrame(BaseTransform):
                                  self._read_video_frame)
         else:
             img = self._read_video_frame(results['video_path'])
-        results['img'] = np.ascontiguousarray(img)
-        results['ori_shape'] = img.shape[:2]
-        results['img_shape'] = img.shape[:2]
-        results['homography_matrix'] = np.eye(3, dtype=np.float32)
-        results['valid_mask'] = np.ones(img.shape[:2], np.uint8)
-        return results
+        return frame_record(results, img)
 
 
 @TRANSFORMS.register_module()

@@ -1,0 +1,121 @@
+"""The inference API against the model's test_step on the dataset pipeline (the
+path tools/test.py takes), on a tiny AVShapes test set and tiny generated videos."""
+import os
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from media import RATE, tiny_clip
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.registry import DefaultScope
+from tool_runner import ROOT
+
+from avloc.apis import (CheckpointMismatchError, heatmap_to_frame, init_localizer, localize,
+                        localize_video, to_unit_range)
+from avloc.datasets.transforms import LoadFrame
+from avloc.datasets.transforms.audio_window import decode_window
+from avloc.datasets.transforms.media_error import MediaError
+from avloc.models.converters import expected_shapes
+from avloc.registry import DATASETS
+
+CONFIG = os.path.join(ROOT, 'configs', 'ssltie', 'ssltie_r18_1xb16-1e_avshapes.py')
+
+
+@pytest.fixture(scope='module')
+def model():
+    torch.manual_seed(0)
+    return init_localizer(CONFIG)  # randomly initialised
+
+
+def test_localize_gives_the_test_step_heatmap(model, tiny_avshapes):
+    cfg = Config.fromfile(CONFIG)
+    with DefaultScope.overwrite_default_scope('avloc'):
+        dataset = DATASETS.build(dict(cfg.test_dataloader.dataset, data_root=tiny_avshapes))
+    for index in (0, 5):
+        item = dataset[index]
+        sample = model.test_step(pseudo_collate([item]))[0]  # what tools/test.py scores
+        expected = heatmap_to_frame(
+            to_unit_range(sample.pred_heatmap[0].numpy()),
+            sample.homography_matrices[0].numpy(), sample.img_shape, sample.ori_shape)
+        path = item['data_samples'].video_path
+        frame = LoadFrame().transform(dict(video_path=path))['img']
+        audio = decode_window(path, RATE, 0, None)  # the whole track
+        heatmap = localize(model, frame, audio, RATE)
+        assert heatmap.shape == frame.shape[:2] == (64, 64)
+        assert heatmap.dtype == np.float32 and 0 <= heatmap.min() <= heatmap.max() <= 1
+        np.testing.assert_array_equal(heatmap, expected)
+        assert heatmap.std() > 0
+        # The pipeline only resizes: mapping back is the overlay's plain resize.
+        raw = to_unit_range(sample.pred_heatmap[0].numpy())
+        np.testing.assert_allclose(heatmap, cv2.resize(raw, (64, 64)), atol=2e-3)
+
+
+def test_heatmap_to_frame_undoes_a_centre_crop():
+    heatmap = np.arange(4, dtype=np.float32).reshape(2, 2)
+    # a 40x80 frame scaled by 0.5, then the middle 20x20 cropped (x from 10)
+    homography = np.array([[0.5, 0, -10], [0, 0.5, 0], [0, 0, 1]])
+    out = heatmap_to_frame(heatmap, homography, (20, 20), (40, 80), outside=-1)
+    assert out.shape == (40, 80)
+    assert (out[:, :20] == -1).all() and (out[:, 60:] == -1).all()
+    assert out[5, 25] == 0 and out[5, 55] == 1 and out[35, 25] == 2 and out[35, 55] == 3
+
+
+def test_localize_resamples_other_rates(model, tone):
+    frame = np.random.default_rng(1).integers(0, 256, (30, 50, 3), dtype=np.uint8)
+    at_16k = localize(model, frame, tone, 16000)
+    at_32k = localize(model, frame, np.repeat(tone, 2), 32000)  # the same tone, held
+    assert at_16k.shape == (30, 50)
+    np.testing.assert_allclose(at_32k, at_16k, atol=1e-3)
+
+
+def test_checkpoints_load_convert_and_mismatch(model, tmp_path):
+    path = str(tmp_path / 'avloc.pth')
+    torch.save({'state_dict': model.state_dict(), 'meta': {'epoch': 1}}, path)
+    loaded = init_localizer(CONFIG, path)
+    for key, value in model.state_dict().items():
+        assert torch.equal(loaded.state_dict()[key], value)
+
+    released = {f'module.{k}': torch.full(shape, 0.5) for k, shape in expected_shapes().items()}
+    torch.save({'epoch': 3, 'state_dict': released, 'best_miou': np.float64(0.4)},
+               str(tmp_path / 'ssltie.pth.tar'))
+    converted = init_localizer(CONFIG, str(tmp_path / 'ssltie.pth.tar'))
+    assert (converted.audio_encoder.conv1.weight == 0.5).all()
+
+    state = dict(model.state_dict())
+    state['extra.weight'] = state.pop('visual_encoder.conv1.weight')
+    state['audio_encoder.bn1.bias'] = torch.zeros(3)
+    torch.save(state, str(tmp_path / 'other.pth'))
+    with pytest.raises(CheckpointMismatchError, match=r"other.pth: does not fit .*1 missing "
+                       r"keys \['visual_encoder.conv1.weight'\]; 1 unexpected keys "
+                       r"\['extra.weight'\]; 1 mis-shaped keys .*audio_encoder.bn1.bias"):
+        init_localizer(CONFIG, str(tmp_path / 'other.pth'))
+    # Not a file: a model-zoo name if avloc.apis.model_zoo is there, else no config.
+    with pytest.raises((FileNotFoundError, ValueError), match='no_such.py'):
+        init_localizer('no_such.py')
+
+
+def test_localize_video_centres_the_audio_on_each_frame(model, tmp_path):
+    path = str(tmp_path / 'clip.mp4')
+    tiny_clip(path)
+    out = list(localize_video(model, path, batch_size=4))
+    assert len(out) == 50
+    assert [round(t, 2) for t, _, _ in out[:3]] == [0.0, 0.04, 0.08]
+    time, frame, heatmap = out[25]  # 1 s: the window 0.5-1.5 s
+    assert frame.shape == (48, 64, 3) and heatmap.shape == (48, 64)
+    audio = decode_window(path, RATE, 0, None)
+    np.testing.assert_allclose(heatmap, localize(model, frame, audio[8000:24000], RATE),
+                               atol=1e-6)
+    assert len(list(localize_video(model, path, fps=10))) == 20
+
+
+def test_localize_video_refuses_bad_files(model, tmp_path):
+    silent = str(tmp_path / 'no_audio.mp4')
+    tiny_clip(silent, audio=False)
+    with pytest.raises(MediaError, match='no_audio.mp4: no decodable audio stream'):
+        localize_video(model, silent)
+    junk = tmp_path / 'junk.mp4'
+    junk.write_bytes(b'not a video')
+    with pytest.raises(MediaError, match='junk.mp4: not a readable video'):
+        localize_video(model, str(junk))
