@@ -3,7 +3,7 @@ pipeline and the model's ``test_step`` (the path ``tools/test.py`` takes).
 
     heatmap = localize(model, frame, audio, sample_rate=44100)  # (H, W) in [0, 1]
 """
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence
 
 import numpy as np
 import torch

@@ -1,0 +1,87 @@
+"""tools/demo on tiny generated media: a 2-s 64x48 video with audio, a frame and a
+wav, a random model saved as a checkpoint."""
+import json
+import os
+import subprocess
+import sys
+
+import av
+import cv2
+import pytest
+import torch
+from tool_runner import ROOT, run_tool
+
+from avloc.apis import init_localizer
+from avloc.datasets.synthesis import write_wav
+
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'test_apis'))
+from media import RATE, tiny_clip  # noqa: E402
+
+CONFIG = os.path.join(ROOT, 'configs', 'ssltie', 'ssltie_r18_1xb16-1e_avshapes.py')
+DEMO = os.path.join(ROOT, 'tools', 'demo')
+
+
+@pytest.fixture(scope='module')
+def media(tmp_path_factory):
+    root = tmp_path_factory.mktemp('demo')
+    frames = tiny_clip(str(root / 'clip.mp4'))
+    tiny_clip(str(root / 'silent.mp4'), audio=False)
+    cv2.imwrite(str(root / 'frame.png'), frames[0][..., ::-1])
+    write_wav(str(root / 'tone.wav'), 0.3 * torch.sin(torch.arange(RATE) * 0.17).numpy(), RATE)
+    torch.save({'state_dict': init_localizer(CONFIG).state_dict()}, str(root / 'model.pth'))
+    return root
+
+
+def test_video_demo_writes_the_video_audio_and_scores(media):
+    out = str(media / 'out.mp4')
+    log = run_tool(os.path.join(DEMO, 'video_demo.py'), str(media / 'clip.mp4'), CONFIG,
+                   str(media / 'model.pth'), '--out', out, '--side-by-side')
+    assert 'audible and visible' in log
+    with av.open(out) as container:
+        video = container.streams.video[0]
+        assert (video.width, video.height, video.average_rate) == (128, 48, 25)
+        assert sum(1 for _ in container.decode(video)) == 50
+    with av.open(out) as container:
+        assert container.streams.audio, 'the audio was not muxed back'
+        audio = container.streams.audio[0]
+        seconds = sum(f.samples for f in container.decode(audio)) / audio.sample_rate
+        assert 1.9 < seconds < 2.2
+    with open(str(media / 'out.scores.json')) as f:
+        scores = json.load(f)['per_second']
+    assert [s['second'] for s in scores] == [0, 1] and all(0 <= s['score'] <= 1 for s in scores)
+
+
+def test_video_demo_at_a_lower_frame_rate(media):
+    out = str(media / 'out10.mp4')
+    run_tool(os.path.join(DEMO, 'video_demo.py'), str(media / 'clip.mp4'), CONFIG,
+             str(media / 'model.pth'), '--out', out, '--fps', '10')
+    with av.open(out) as container:
+        video = container.streams.video[0]
+        assert (video.width, video.height) == (64, 48)
+        assert sum(1 for _ in container.decode(video)) == 20
+
+
+def test_image_demo_writes_a_png(media):
+    out = str(media / 'out.png')
+    run_tool(os.path.join(DEMO, 'image_demo.py'), str(media / 'frame.png'),
+             str(media / 'tone.wav'), CONFIG, str(media / 'model.pth'), '--out', out)
+    assert cv2.imread(out).shape == (48, 64, 3)
+
+
+@pytest.mark.parametrize('video,checkpoint,message', [
+    ('silent.mp4', 'model.pth', 'silent.mp4: no decodable audio stream'),
+    ('junk.mp4', 'model.pth', 'junk.mp4: not a readable video'),
+    ('clip.mp4', 'bad.pth', 'bad.pth: does not fit the model of this config: 1 missing keys'),
+])
+def test_video_demo_bad_input_is_one_line(media, video, checkpoint, message):
+    (media / 'junk.mp4').write_bytes(b'not a video')
+    state = torch.load(str(media / 'model.pth'), weights_only=True)['state_dict']
+    state.pop('audio_encoder.conv1.weight')
+    torch.save(state, str(media / 'bad.pth'))
+    proc = subprocess.run([sys.executable, os.path.join(DEMO, 'video_demo.py'),
+                           str(media / video), CONFIG, str(media / checkpoint),
+                           '--out', str(media / 'x.mp4')], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1].startswith('error: ')
+    assert message in proc.stderr and 'Traceback' not in proc.stderr

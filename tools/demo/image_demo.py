@@ -1,0 +1,64 @@
+"""Overlay where the sound comes from on one image.
+
+    python tools/demo/image_demo.py frame.jpg sound.wav \
+        configs/ssltie/ssltie_r18_1xb16-1e_avshapes.py epoch_1.pth --out frame_heat.png
+
+The audio (any file FFmpeg reads, or a video's audio track) is decoded at the
+config's sample rate and its window taken as the test pipeline's LoadAudio takes it;
+the image goes through the rest of the test pipeline. Prints the heatmap's peak (the
+best cosine similarity of a location with the audio, mapped to [0, 1]).
+"""
+import argparse
+import sys
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from avloc.apis import InferencePipeline, init_localizer, localize
+from avloc.datasets.transforms.audio_window import decode_window, read_pcm_wav
+from avloc.datasets.transforms.media_error import MediaError
+from avloc.visualization.heatmap_overlay import overlay_heatmap
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('image', help='image file')
+    parser.add_argument('audio', help='audio file (wav, mp3, ... or a video)')
+    parser.add_argument('config', help='config file (or a model-zoo name)')
+    parser.add_argument('checkpoint', help='checkpoint file or URL')
+    parser.add_argument('--out', required=True, help='output image (.png)')
+    parser.add_argument('--device', default='cpu', help='torch device (default: cpu)')
+    return parser.parse_args()
+
+
+def run(args: argparse.Namespace) -> float:
+    try:
+        with Image.open(args.image) as image:
+            frame = np.array(image.convert('RGB'))
+    except OSError as err:
+        raise MediaError(f'{args.image}: not a readable image ({err})') from err
+    model = init_localizer(args.config, args.checkpoint, args.device)
+    pipeline = InferencePipeline(model.cfg)
+    rate = pipeline.sample_rate
+    audio = read_pcm_wav(args.audio, rate, 0, None)
+    if audio is None:
+        audio = decode_window(args.audio, rate, 0, None)
+    heatmap = localize(model, frame, audio, rate, pipeline)
+    if not cv2.imwrite(args.out, overlay_heatmap(frame, heatmap)[..., ::-1]):
+        raise OSError(f'{args.out}: could not write the image')
+    print(f'peak {heatmap.max():.3f}, wrote {args.out}')
+    return float(heatmap.max())
+
+
+def main() -> None:
+    args = parse_args()
+    try:
+        run(args)
+    except (ValueError, FileNotFoundError, OSError) as err:  # MediaError, mismatches
+        sys.exit(f'error: {err}')
+
+
+if __name__ == '__main__':
+    main()
