@@ -45,7 +45,7 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _open_output(path: str, info: dict, rate: Fraction, width: int, height: int,
+def _open_output(path: str, rate: Fraction, width: int, height: int,
                  audio_rate: int):
     import av
     out = av.open(path, mode='w')
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> dict:
     out_width = width * 2 if args.side_by_side else width
     total = (int(np.ceil(info['duration'] * args.fps)) if args.fps else info['num_frames'])
     peaks = defaultdict(list)
-    out, video, sound = _open_output(args.out, info, rate, out_width, height, audio_rate)
+    out, video, sound = _open_output(args.out, rate, out_width, height, audio_rate)
     start, count = time.perf_counter(), 0
     with out:
         bar = ProgressBar(max(total, 1))
