@@ -1,5 +1,6 @@
 """Installs avloc; the package lives in ``projects/avloc``."""
 import os
+import shutil
 from pathlib import Path
 
 from setuptools import find_packages, setup
@@ -13,6 +14,18 @@ def read_requirements(name: str) -> list:
     return [ln.split('#')[0].strip() for ln in lines if ln.split('#')[0].strip()]
 
 
+def add_mim_extension() -> None:
+    """Copy ``configs/`` and ``model-index.yml`` into ``avloc/.mim`` so that an
+    installed avloc (not only a clone) finds its configs and model zoo, as
+    OpenMMLab's packages ship them. A clone finds them at the repository root."""
+    mim = ROOT / 'projects' / 'avloc' / '.mim'
+    shutil.rmtree(mim, ignore_errors=True)
+    mim.mkdir()
+    shutil.copytree(ROOT / 'configs', mim / 'configs')
+    shutil.copy(ROOT / 'model-index.yml', mim / 'model-index.yml')
+
+
+add_mim_extension()
 RUNTIME = read_requirements('runtime.txt')
 if os.environ.get('AVLOC_FAISS_GPU') == '1':
     # faiss-gpu and faiss-cpu install the same `faiss` module: keep one.
@@ -28,7 +41,9 @@ setup(
     python_requires='>=3.10',
     package_dir={'avloc': 'projects/avloc'},
     packages=['avloc'] + [f'avloc.{p}' for p in find_packages('projects/avloc')],
-    package_data={'avloc': ['py.typed', 'models/converters/*.tsv']},
+    package_data={'avloc': ['py.typed', 'models/converters/*.tsv', '.mim/model-index.yml',
+                            '.mim/configs/**/*.py', '.mim/configs/**/*.yml',
+                            '.mim/configs/**/*.md']},
     install_requires=RUNTIME,
     extras_require={
         'tests': read_requirements('tests.txt'),

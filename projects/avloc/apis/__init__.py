@@ -4,7 +4,8 @@ from .heatmap_to_frame import heatmap_to_frame
 from .init_localizer import CheckpointMismatchError, check_fits, init_localizer
 from .localize import InferencePipeline, localize, localize_packed, to_unit_range
 from .localize_video import localize_video, video_info
+from .model_zoo import get_model, list_models, resolve
 
-__all__ = ['CheckpointMismatchError', 'InferencePipeline', 'check_fits',
-           'heatmap_to_frame', 'init_localizer', 'localize', 'localize_packed',
-           'localize_video', 'to_unit_range', 'video_info']
+__all__ = ['CheckpointMismatchError', 'InferencePipeline', 'check_fits', 'get_model',
+           'heatmap_to_frame', 'init_localizer', 'list_models', 'localize',
+           'localize_packed', 'localize_video', 'resolve', 'to_unit_range', 'video_info']
