@@ -49,4 +49,6 @@ setup(
         'tests': read_requirements('tests.txt'),
         'gpu': read_requirements('gpu.txt'),
     },
+    entry_points={'console_scripts': ['avloc-train=avloc.tools.train:main',
+                                      'avloc-test=avloc.tools.test:main']},
 )

@@ -1,87 +1,9 @@
-"""Train a model from a config.
+"""Train a model from a config; the body is ``avloc.tools.train`` (an installed avloc
+also has it as ``avloc-train``).
 
     python tools/train.py configs/ssltie/ssltie_r18_1xb16-1e_avshapes.py
 """
-import argparse
-import os
-import sys
-
-from mmengine.config import Config, DictAction
-from mmengine.device import (is_cuda_available, is_mlu_available, is_musa_available,
-                             is_npu_available)
-from mmengine.runner import Runner, find_latest_checkpoint
-
-import avloc  # noqa: F401  (registers avloc's modules)
-from avloc.registry import RUNNERS
-from avloc.engine import load_run_config, prepare_cpu_distributed
-from avloc.engine.work_dir_lock import WorkDirLock, WorkDirLockedError
-
-
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Train an avloc model')
-    parser.add_argument('config', help='config file')
-    parser.add_argument('--work-dir', help='where logs and checkpoints go '
-                        '(default: work_dirs/<config name>)')
-    resume = parser.add_mutually_exclusive_group()
-    resume.add_argument('--resume', nargs='?', type=str, const='auto',
-                        help='resume from a checkpoint; with no path, from the latest '
-                        'one in the work dir (an error when there is none)')
-    resume.add_argument('--auto-resume', action='store_true',
-                        help='resume from the latest checkpoint in the work dir if there '
-                        'is one, else start fresh (for jobs a cluster may requeue)')
-    parser.add_argument('--amp', action='store_true',
-                        help='mixed-precision training: float16 encoders with a dynamic '
-                        'loss scale on a GPU, bfloat16 on the CPU; the heatmaps, warps '
-                        'and losses stay float32')
-    parser.add_argument('--seed', type=int, default=None, help='random seed')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries, e.g. train_cfg.max_epochs=1')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher for distributed training')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
-
-
-def build_config(args: argparse.Namespace) -> Config:
-    cfg = load_run_config(args.config, args.cfg_options, args.work_dir, args.launcher)
-    if args.amp:
-        if is_cuda_available() or is_npu_available() or is_mlu_available() \
-                or is_musa_available():
-            cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-        else:  # mmengine's AmpOptimWrapper refuses the CPU
-            print('--amp without a GPU: bfloat16 autocast on the CPU '
-                  '(CPUAutocastOptimWrapper)', file=sys.stderr)
-            cfg.optim_wrapper.type = 'CPUAutocastOptimWrapper'
-    if args.seed is not None:
-        cfg.randomness = dict(cfg.get('randomness', {}), seed=args.seed)
-    if args.resume == 'auto' or args.auto_resume:
-        latest = find_latest_checkpoint(cfg.work_dir)
-        if latest is None and not args.auto_resume:
-            sys.exit(f'--resume: nothing to resume in {cfg.work_dir} (no '
-                     'last_checkpoint file); run without --resume to start fresh, or '
-                     'use --auto-resume to start fresh when there is nothing')
-        cfg.resume, cfg.load_from = latest is not None, latest
-    elif args.resume:
-        if not os.path.isfile(args.resume):
-            sys.exit(f'--resume: {args.resume}: checkpoint not found')
-        cfg.resume, cfg.load_from = True, args.resume
-    return cfg
-
-
-def main() -> None:
-    cfg = build_config(parse_args())
-    if os.environ.get('RANK', os.environ.get('SLURM_PROCID', '0')) == '0':
-        try:  # held until the process ends
-            lock = WorkDirLock(cfg.work_dir).acquire()  # noqa: F841
-        except WorkDirLockedError as err:
-            sys.exit(str(err))
-    prepare_cpu_distributed(cfg)
-    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
-    runner.train()
-
+from avloc.tools.train import main
 
 if __name__ == '__main__':
     main()

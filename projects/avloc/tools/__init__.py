@@ -1,0 +1,9 @@
+"""The command-line tools, importable from an installed avloc.
+
+``avloc.tools.train`` and ``avloc.tools.test`` hold what ``tools/train.py`` and
+``tools/test.py`` run; an installed avloc exposes them as the ``avloc-train`` and
+``avloc-test`` console scripts (setup.py's ``entry_points``). Each has
+``main(argv=None)``. They are not imported here: each is a command, and
+``python -m avloc.tools.train`` should find its module not yet imported.
+"""
+__all__ = ['train', 'test']
