@@ -1,4 +1,7 @@
-"""Write heatmap overlays of test clips as PNG files."""
+"""Heatmap overlays of test clips, through MMEngine's Visualizer and as PNG files.
+
+    python tools/test.py CONFIG CHECKPOINT --show-dir overlays --show-num 16
+"""
 import os
 import os.path as osp
 from typing import Optional, Sequence
@@ -6,22 +9,44 @@ from typing import Optional, Sequence
 import cv2
 from mmengine.hooks import Hook
 
+from avloc.datasets.transforms.loading import LoadFrame
 from avloc.registry import HOOKS
-from avloc.visualization import overlay_heatmap
+from avloc.visualization import frame_overlay
+
+
+def _frame_loader(runner) -> LoadFrame:
+    """The test pipeline's :class:`LoadFrame` (its ``frame_time`` picks the frame a
+    video was scored on); a default one when the pipeline is out of reach."""
+    loop = getattr(runner, 'test_loop', None)
+    dataset = getattr(getattr(loop, 'dataloader', None), 'dataset', None)
+    for transform in getattr(getattr(dataset, 'pipeline', None), 'transforms', ()):
+        if isinstance(transform, LoadFrame):
+            return transform
+    return LoadFrame()
 
 
 @HOOKS.register_module()
 class HeatmapVisualizationHook(Hook):
-    """Save ``<clip_id>.png`` overlays (heatmap + ground-truth boxes) during testing.
+    """Overlay each test clip's heatmap and ground-truth boxes on its original frame.
+
+    The frame is decoded again from the sample's ``frame_path`` / ``video_path``
+    and the heatmap of the first view is mapped back onto it through that view's
+    homography (:func:`~avloc.visualization.frame_overlay`), so the overlay has
+    the frame's resolution, not the network input's. Each overlay goes to the
+    runner's Visualizer (``add_image(clip_id, overlay, step=runner.iter)``), hence
+    to every configured vis backend (``LocalVisBackend``, ``TensorboardVisBackend``,
+    ``WandbVisBackend``; see ``vis_backends`` in ``configs/_base_/default_runtime.py``),
+    and, when ``out_dir`` is set, to ``<out_dir>/<clip_id>.png``.
 
     Args:
-        draw (bool): Whether to write anything. Defaults to False.
-        out_dir (str): Folder, relative to the work dir unless absolute.
+        draw (bool): Whether to draw anything. Defaults to False.
+        out_dir (str, optional): Folder for the PNG files, relative to the work dir
+            unless absolute; None sends the overlays to the Visualizer only.
             Defaults to 'overlays'.
         max_images (int): Stop after this many clips. Defaults to 16.
     """
 
-    def __init__(self, draw: bool = False, out_dir: str = 'overlays',
+    def __init__(self, draw: bool = False, out_dir: Optional[str] = 'overlays',
                  max_images: int = 16) -> None:
         self.draw = draw
         self.out_dir = out_dir
@@ -30,25 +55,34 @@ class HeatmapVisualizationHook(Hook):
 
     def before_test(self, runner) -> None:
         self._written = 0
-        self._dir = self.out_dir if osp.isabs(self.out_dir) else osp.join(runner.work_dir,
-                                                                          self.out_dir)
+        self._dir = None
+        if self.out_dir is not None:
+            self._dir = (self.out_dir if osp.isabs(self.out_dir)
+                         else osp.join(runner.work_dir, self.out_dir))
+        self._load = _frame_loader(runner) if self.draw else None
 
     def after_test_iter(self, runner, batch_idx: int, data_batch: Optional[dict] = None,
                         outputs: Optional[Sequence] = None) -> None:
         if not self.draw or self._written >= self.max_images or not outputs:
             return
-        os.makedirs(self._dir, exist_ok=True)
-        frames = data_batch['inputs']['imgs']
-        for frame, sample in zip(frames, outputs):
+        if self._dir is not None:
+            os.makedirs(self._dir, exist_ok=True)
+        for sample in outputs:
             if self._written >= self.max_images:
                 break
-            img = frame[0].permute(1, 2, 0).cpu().numpy()  # first view, (H, W, 3) RGB
-            overlay = overlay_heatmap(img, sample.pred_heatmap[0].float().cpu().numpy(),
-                                      sample.gt_bboxes.cpu().numpy())
-            path = osp.join(self._dir, f'{sample.clip_id}.png')
-            cv2.imwrite(path, cv2.cvtColor(overlay, cv2.COLOR_RGB2BGR))
+            frame = self._load(dict(frame_path=sample.get('frame_path'),
+                                    video_path=sample.get('video_path')))['img']
+            overlay = frame_overlay(frame, sample.pred_heatmap[0].float().cpu().numpy(),
+                                    sample.homography_matrices[0].cpu().numpy(),
+                                    sample.img_shape, sample.gt_bboxes.cpu().numpy())
+            runner.visualizer.add_image(str(sample.clip_id), overlay, step=runner.iter)
+            if self._dir is not None:
+                cv2.imwrite(osp.join(self._dir, f'{sample.clip_id}.png'),
+                            cv2.cvtColor(overlay, cv2.COLOR_RGB2BGR))
             self._written += 1
 
     def after_test(self, runner) -> None:
         if self.draw and self._written:
-            runner.logger.info(f'Wrote {self._written} heatmap overlays to {self._dir}')
+            where = f' and to {self._dir}' if self._dir is not None else ''
+            runner.logger.info(f'Sent {self._written} heatmap overlays at frame resolution '
+                               f'to the visualizer{where}')

@@ -1,0 +1,36 @@
+"""Heatmap overlays at the resolution of the frame the clip was decoded from."""
+from typing import Optional
+
+import numpy as np
+
+from avloc.apis.heatmap_to_frame import heatmap_to_frame
+from .heatmap_overlay import overlay_heatmap
+
+
+def frame_overlay(frame: np.ndarray, heatmap: np.ndarray, homography: np.ndarray,
+                  img_shape: tuple, boxes: Optional[np.ndarray] = None,
+                  alpha: float = 0.5) -> np.ndarray:
+    """Map a heatmap of the network input back onto its original frame and overlay it.
+
+    The heatmap is min-max scaled first, then resampled at every frame pixel through
+    the view's homography (:func:`~avloc.apis.heatmap_to_frame`); pixels the test
+    pipeline cropped away read 0, the coldest colour. Boxes, normalised to the
+    frame, are drawn at the frame's own resolution, so they sit where the
+    annotation put them whatever the network's input size was.
+
+    Args:
+        frame (np.ndarray): (H, W, 3) uint8 RGB decoded frame.
+        heatmap (np.ndarray): (h, w) raw heatmap of the network input.
+        homography (np.ndarray): (3, 3) frame -> network input pixel coordinates.
+        img_shape (tuple): (H_in, W_in) of the network input.
+        boxes (np.ndarray, optional): (N, 4) ground-truth boxes normalised to the
+            frame. Defaults to None.
+        alpha (float): Heatmap weight. Defaults to 0.5.
+
+    Returns:
+        np.ndarray: (H, W, 3) uint8 RGB.
+    """
+    heat = np.asarray(heatmap, np.float32)
+    heat = (heat - heat.min()) / max(float(np.ptp(heat)), 1e-12)
+    heat = heatmap_to_frame(heat, homography, img_shape, frame.shape[:2])  # (H, W)
+    return overlay_heatmap(np.ascontiguousarray(frame), heat, boxes, alpha)
