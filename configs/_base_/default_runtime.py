@@ -20,6 +20,9 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
 )
 vis_backends = [dict(type='LocalVisBackend')]
+# Every backend receives the test overlays (--show-dir). TensorBoard (pip install
+# tensorboard; W&B alike with WandbVisBackend):
+# vis_backends.append(dict(type='TensorboardVisBackend'))
 visualizer = dict(type='Visualizer', vis_backends=vis_backends)
 log_processor = dict(type='LogProcessor', window_size=10, by_epoch=True)
 log_level = 'INFO'

@@ -88,3 +88,16 @@ def test_tensorboard_backend_receives_the_overlays(tmp_path):
     visualizer.get_backend('TensorboardVisBackend').close()
     logs = os.listdir(tmp_path / 'vis' / 'vis_data')
     assert any(name.startswith('events.out.tfevents') for name in logs)
+
+
+def test_the_documented_tensorboard_switch_adds_the_backend(tmp_path):
+    from mmengine.config import Config
+    root = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+    with open(osp.join(root, 'configs', '_base_', 'default_runtime.py')) as f:
+        text = f.read()
+    switch = "# vis_backends.append(dict(type='TensorboardVisBackend'))"
+    assert switch in text
+    path = tmp_path / 'runtime_tb.py'
+    path.write_text(text.replace(switch, switch[2:]))
+    backends = Config.fromfile(str(path)).visualizer.vis_backends
+    assert [b['type'] for b in backends] == ['LocalVisBackend', 'TensorboardVisBackend']
