@@ -48,6 +48,7 @@ setup(
     extras_require={
         'tests': read_requirements('tests.txt'),
         'gpu': read_requirements('gpu.txt'),
+        'demo': read_requirements('demo.txt'),
     },
     entry_points={'console_scripts': ['avloc-train=avloc.tools.train:main',
                                       'avloc-test=avloc.tools.test:main']},

@@ -16,15 +16,11 @@ import argparse
 import json
 import os.path as osp
 import sys
-import time
-from collections import defaultdict
-from fractions import Fraction
 
-import numpy as np
 from mmengine.utils import ProgressBar
 
-from avloc.apis import init_localizer, localize_video, video_info
-from avloc.visualization.heatmap_overlay import overlay_heatmap
+from avloc.apis import init_localizer
+from avloc.apis.overlay_video import SCORE_MEANING, overlay_video
 
 
 def parse_args() -> argparse.Namespace:
@@ -45,73 +41,25 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _open_output(path: str, rate: Fraction, width: int, height: int,
-                 audio_rate: int):
-    import av
-    out = av.open(path, mode='w')
-    video = out.add_stream('libx264', rate=rate)
-    video.width, video.height, video.pix_fmt = width, height, 'yuv420p'
-    video.options = {'crf': '20', 'preset': 'veryfast'}
-    sound = out.add_stream('aac', rate=audio_rate) if audio_rate else None
-    return out, video, sound
-
-
-def _mux_audio(src: str, out, sound) -> None:
-    """Re-encode the input's first audio track into ``sound`` (AAC)."""
-    import av
-    with av.open(src) as container:
-        stream = container.streams.audio[0]
-        resampler = av.AudioResampler(format='fltp', layout=sound.layout.name,
-                                      rate=sound.rate)
-        for frame in container.decode(stream):
-            frame.pts = None  # the encoder numbers the resampled samples itself
-            for converted in resampler.resample(frame):
-                out.mux(sound.encode(converted))
-        for converted in resampler.resample(None):
-            out.mux(sound.encode(converted))
-        out.mux(sound.encode(None))
-
-
 def run(args: argparse.Namespace) -> dict:
-    import av
-    info = video_info(args.video)
     model = init_localizer(args.config, args.checkpoint, args.device)
-    frames = localize_video(model, args.video, fps=args.fps, batch_size=args.batch_size)
-    with av.open(args.video) as container:
-        audio_rate = container.streams.audio[0].codec_context.sample_rate
-    rate = Fraction(args.fps).limit_denominator(1001) if args.fps else info['fps']
-    width, height = info['width'] // 2 * 2, info['height'] // 2 * 2
-    out_width = width * 2 if args.side_by_side else width
-    total = (int(np.ceil(info['duration'] * args.fps)) if args.fps else info['num_frames'])
-    peaks = defaultdict(list)
-    out, video, sound = _open_output(args.out, rate, out_width, height, audio_rate)
-    start, count = time.perf_counter(), 0
-    with out:
-        bar = ProgressBar(max(total, 1))
-        for index, (t, frame, heatmap) in enumerate(frames):
-            frame, heatmap = frame[:height, :width], heatmap[:height, :width]
-            peaks[int(t)].append(float(heatmap.max()))
-            shown = overlay_heatmap(frame, heatmap)
-            if args.side_by_side:
-                shown = np.concatenate([frame, shown], axis=1)
-            picture = av.VideoFrame.from_ndarray(np.ascontiguousarray(shown), format='rgb24')
-            picture.pts = index
-            out.mux(video.encode(picture))
-            count += 1
-            bar.update()
-        out.mux(video.encode(None))
-        _mux_audio(args.video, out, sound)
-    seconds = time.perf_counter() - start
-    print(f'\n{count} frames in {seconds:.1f}s ({count / seconds:.2f} frames/s), '
-          f'wrote {args.out}')
-    scores = [dict(second=s, score=round(float(np.mean(v)), 4), frames=len(v))
-              for s, v in sorted(peaks.items())]
-    for entry in scores:
+    bar = None
+
+    def on_frame(done: int, total: int) -> None:
+        nonlocal bar
+        bar = bar or ProgressBar(total)
+        bar.update()
+
+    report = overlay_video(model, args.video, args.out, fps=args.fps,
+                           side_by_side=args.side_by_side, batch_size=args.batch_size,
+                           on_frame=on_frame)
+    print(f"\n{report['frames']} frames in {report['seconds']:.1f}s "
+          f"({report['frames_per_second']:.2f} frames/s), wrote {args.out}")
+    for entry in report['per_second']:
         print(f"{entry['second']:4d}s  audible and visible: {entry['score']:.3f}")
     report = dict(video=args.video, config=args.config, checkpoint=args.checkpoint,
-                  score='mean over the second of the heatmap peak: the best cosine '
-                        'similarity of a location with the audio, (x + 1) / 2',
-                  frames_per_second=round(count / seconds, 2), per_second=scores)
+                  score=SCORE_MEANING, frames_per_second=report['frames_per_second'],
+                  per_second=report['per_second'])
     json_path = osp.splitext(args.out)[0] + '.scores.json'
     with open(json_path, 'w') as f:
         json.dump(report, f, indent=1)

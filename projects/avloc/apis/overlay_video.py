@@ -1,0 +1,113 @@
+"""A video with the heatmap over every frame, its audio muxed back, and per-second
+scores: the body of ``tools/demo/video_demo.py`` and ``tools/demo/web_demo.py``.
+
+    report = overlay_video(model, 'clip.mp4', 'clip_heat.mp4', side_by_side=True)
+    report['per_second']  # [dict(second=0, score=0.61, frames=25), ...]
+"""
+import time
+from collections import defaultdict
+from fractions import Fraction
+from typing import Callable, Optional
+
+import numpy as np
+import torch
+
+from avloc.visualization.heatmap_overlay import overlay_heatmap
+from .localize_video import localize_video, video_info
+
+SCORE_MEANING = ('mean over the second of the heatmap peak: the best cosine '
+                 'similarity of a location with the audio, (x + 1) / 2')
+
+
+def _open_output(path: str, rate: Fraction, width: int, height: int,
+                 audio_rate: int):
+    import av
+    out = av.open(path, mode='w')
+    video = out.add_stream('libx264', rate=rate)
+    video.width, video.height, video.pix_fmt = width, height, 'yuv420p'
+    video.options = {'crf': '20', 'preset': 'veryfast'}
+    sound = out.add_stream('aac', rate=audio_rate) if audio_rate else None
+    return out, video, sound
+
+
+def _mux_audio(src: str, out, sound) -> None:
+    """Re-encode the input's first audio track into ``sound`` (AAC)."""
+    import av
+    with av.open(src) as container:
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(format='fltp', layout=sound.layout.name,
+                                      rate=sound.rate)
+        for frame in container.decode(stream):
+            frame.pts = None  # the encoder numbers the resampled samples itself
+            for converted in resampler.resample(frame):
+                out.mux(sound.encode(converted))
+        for converted in resampler.resample(None):
+            out.mux(sound.encode(converted))
+        out.mux(sound.encode(None))
+
+
+def overlay_video(model: torch.nn.Module, video: str, out: str,
+                  fps: Optional[float] = None, side_by_side: bool = False,
+                  batch_size: int = 8,
+                  on_frame: Optional[Callable[[int, int], None]] = None) -> dict:
+    """Write ``out``: ``video`` with the heatmap blended over each frame, as H.264,
+    and its first audio track re-encoded as AAC.
+
+    The output keeps the input's resolution and frame rate (or ``fps``); H.264 in
+    yuv420p needs even sizes, so an odd width or height is cut by one pixel.
+
+    Args:
+        model: From :func:`init_localizer`.
+        video: A video file with an audio stream.
+        out: The output file (.mp4).
+        fps (float, optional): Output frame rate; frames are dropped to reach
+            it. Defaults to None (every frame).
+        side_by_side (bool): The frame and its overlay next to each other
+            (twice as wide). Defaults to False.
+        batch_size (int): Frames per model call. Defaults to 8.
+        on_frame (callable, optional): Called as ``on_frame(done, total)`` after
+            each frame (``total`` is an estimate), for progress bars.
+            Defaults to None.
+
+    Returns:
+        dict: ``frames`` written, ``seconds`` taken, ``frames_per_second`` and
+        ``per_second``: for each second of the video, ``second``, ``score`` (the
+        mean over its frames of the heatmap's peak, in [0, 1]; about 0.5 means no
+        location matches the audio) and ``frames``.
+
+    Raises:
+        MediaError: An unreadable video or one without a decodable audio stream
+            (before ``out`` is created).
+    """
+    import av
+    info = video_info(video)
+    frames = localize_video(model, video, fps=fps, batch_size=batch_size)  # checks the audio
+    with av.open(video) as container:
+        audio_rate = container.streams.audio[0].codec_context.sample_rate
+    rate = Fraction(fps).limit_denominator(1001) if fps else info['fps']
+    width, height = info['width'] // 2 * 2, info['height'] // 2 * 2
+    out_width = width * 2 if side_by_side else width
+    total = max(int(np.ceil(info['duration'] * fps)) if fps else info['num_frames'], 1)
+    peaks = defaultdict(list)
+    container, stream, sound = _open_output(out, rate, out_width, height, audio_rate)
+    start, count = time.perf_counter(), 0
+    with container:
+        for index, (t, frame, heatmap) in enumerate(frames):
+            frame, heatmap = frame[:height, :width], heatmap[:height, :width]
+            peaks[int(t)].append(float(heatmap.max()))
+            shown = overlay_heatmap(frame, heatmap)
+            if side_by_side:
+                shown = np.concatenate([frame, shown], axis=1)
+            picture = av.VideoFrame.from_ndarray(np.ascontiguousarray(shown), format='rgb24')
+            picture.pts = index
+            container.mux(stream.encode(picture))
+            count += 1
+            if on_frame is not None:
+                on_frame(count, total)
+        container.mux(stream.encode(None))
+        _mux_audio(video, container, sound)
+    seconds = time.perf_counter() - start
+    scores = [dict(second=s, score=round(float(np.mean(v)), 4), frames=len(v))
+              for s, v in sorted(peaks.items())]
+    return dict(frames=count, seconds=seconds,
+                frames_per_second=round(count / max(seconds, 1e-9), 2), per_second=scores)
