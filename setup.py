@@ -1,11 +1,18 @@
 """Installs avloc; the package lives in ``projects/avloc``."""
 import os
+import re
 import shutil
 from pathlib import Path
 
 from setuptools import find_packages, setup
 
 ROOT = Path(__file__).parent
+
+
+def read_version() -> str:
+    """``__version__`` of ``projects/avloc/version.py``, read as text (not run)."""
+    text = (ROOT / 'projects' / 'avloc' / 'version.py').read_text()
+    return re.search(r"^__version__ = '([^']+)'", text, re.M).group(1)
 
 
 def read_requirements(name: str) -> list:
@@ -33,7 +40,7 @@ if os.environ.get('AVLOC_FAISS_GPU') == '1':
 
 setup(
     name='avloc',
-    version='0.1.0',
+    version=read_version(),
     description='Self-supervised audio-visual sound source localisation for MMEngine',
     long_description=(ROOT / 'README.md').read_text(),
     long_description_content_type='text/markdown',

@@ -5,5 +5,4 @@ avloc's registries (scope ``avloc``).
 """
 from . import (datasets, engine, evaluation, models, structures, utils,  # noqa: F401
                visualization)
-
-__version__ = '0.1.0'
+from .version import __version__  # noqa: F401

@@ -12,6 +12,10 @@ def test_the_wheel_ships_the_configs_and_resolves_zoo_names_outside_the_clone(tm
                     '--no-build-isolation', '-w', str(tmp_path / 'dist'), ROOT],
                    check=True, capture_output=True, text=True)
     wheel = next((tmp_path / 'dist').glob('avloc-*.whl'))
+    import avloc
+    assert wheel.name.startswith(f'avloc-{avloc.__version__}-')  # one version string
+    with open(os.path.join(ROOT, 'CHANGELOG.md')) as f:
+        assert f'## {avloc.__version__}' in f.read()
     names = zipfile.ZipFile(wheel).namelist()
     assert 'avloc/.mim/model-index.yml' in names
     assert 'avloc/.mim/configs/ssltie/ssltie_r18_1xb16-1e_avshapes.py' in names
