@@ -6,16 +6,16 @@ with no extra allowed globals. Tensors, containers and plain Python values load;
 anything that would import or call other code is refused, with an error naming
 the file, before any of it runs.
 """
-import os
 import os.path as osp
 import pickle
 import re
 import zipfile
 from typing import Any, Union
-from urllib.parse import urlparse
 
 import numpy as np
 import torch
+
+from .download import cache_path, download
 
 
 class UnsafeCheckpointError(ValueError):
@@ -37,8 +37,8 @@ def load_checkpoint_file(filename: str,
     """Load a local or http(s) checkpoint with torch's restricted unpickler.
 
     Args:
-        filename: Local path or ``http(s)://`` URL (downloaded into torch hub's
-            cache, as MMEngine does).
+        filename: Local path or ``http(s)://`` URL (downloaded once into torch
+            hub's cache, hash-checked by :func:`avloc.utils.download.download`).
         map_location: Same as :func:`torch.load`. Defaults to 'cpu'.
         allow_numpy_scalars: Also allow numpy scalars (:func:`numpy_scalar_globals`),
             for this call only; e.g. the released SSL-TIE checkpoints store their
@@ -55,7 +55,10 @@ def load_checkpoint_file(filename: str,
         ValueError: The file is not a torch checkpoint (truncated, another format).
     """
     if filename.startswith(('http://', 'https://')):
-        filename = _download(filename)
+        # A file already in the cache is used as torch hub uses it, unchecked; a
+        # new download is hash-checked against the name's prefix, if any.
+        cached = cache_path(filename)
+        filename = cached if osp.isfile(cached) else download(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename}: checkpoint not found')
     allowed = numpy_scalar_globals() if allow_numpy_scalars else []
@@ -72,12 +75,3 @@ def load_checkpoint_file(filename: str,
             '`torch.save(state_dict, path)` where that tool is installed.') from err
     except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as err:
         raise ValueError(f'{filename}: not a readable torch checkpoint ({err})') from err
-
-
-def _download(url: str) -> str:
-    """The file at ``url``, downloaded once (with progress) into torch hub's cache."""
-    cached = osp.join(torch.hub.get_dir(), 'checkpoints', osp.basename(urlparse(url).path))
-    if not osp.isfile(cached):
-        os.makedirs(osp.dirname(cached), exist_ok=True)
-        torch.hub.download_url_to_file(url, cached, progress=True)
-    return cached
