@@ -1,5 +1,4 @@
 """Installs avloc; the package lives in ``projects/avloc``."""
-import os
 import re
 import shutil
 from pathlib import Path
@@ -16,7 +15,7 @@ def read_version() -> str:
 
 
 def read_requirements(name: str) -> list:
-    """Read a pinned requirements file, skipping comments and blank lines."""
+    """Read a requirements file, skipping comments and blank lines."""
     lines = (ROOT / 'requirements' / name).read_text().splitlines()
     return [ln.split('#')[0].strip() for ln in lines if ln.split('#')[0].strip()]
 
@@ -33,10 +32,6 @@ def add_mim_extension() -> None:
 
 
 add_mim_extension()
-RUNTIME = read_requirements('runtime.txt')
-if os.environ.get('AVLOC_FAISS_GPU') == '1':
-    # faiss-gpu and faiss-cpu install the same `faiss` module: keep one.
-    RUNTIME = [r for r in RUNTIME if not r.startswith('faiss-cpu')]
 
 setup(
     name='avloc',
@@ -45,17 +40,24 @@ setup(
     long_description=(ROOT / 'README.md').read_text(),
     long_description_content_type='text/markdown',
     license='Apache-2.0',
-    python_requires='>=3.10',
+    python_requires='>=3.10',  # 3.10 and 3.13 smoke-tested in CI, 3.11 fully tested
+    classifiers=['Programming Language :: Python :: 3 :: Only'] + [
+        f'Programming Language :: Python :: 3.{minor}' for minor in (10, 11, 12, 13)],
     package_dir={'avloc': 'projects/avloc'},
     packages=['avloc'] + [f'avloc.{p}' for p in find_packages('projects/avloc')],
     package_data={'avloc': ['py.typed', 'models/converters/*.tsv', '.mim/model-index.yml',
                             '.mim/configs/**/*.py', '.mim/configs/**/*.yml',
                             '.mim/configs/**/*.md']},
-    install_requires=RUNTIME,
+    # Ranges only; the tested pins are requirements/constraints.txt (docs/install.md).
+    install_requires=read_requirements('runtime.txt'),
     extras_require={
         'tests': read_requirements('tests.txt'),
-        'gpu': read_requirements('gpu.txt'),
         'demo': read_requirements('demo.txt'),
+        # mmcv and faiss each come in variants that provide the same module: the
+        # user picks one (or brings their own) when installing.
+        'mmcv-lite': read_requirements('mmcv-lite.txt'),
+        'faiss-cpu': read_requirements('faiss-cpu.txt'),
+        'faiss-gpu': read_requirements('faiss-gpu.txt'),
     },
     entry_points={'console_scripts': ['avloc-train=avloc.tools.train:main',
                                       'avloc-test=avloc.tools.test:main']},

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The smoke test of an installed avloc, run by the venv Python given as the argument
+# from the repository root: import it (registering everything), then a model's loss,
+# backward and prediction, media loading (decord, av) and FAISS retrieval, through
+# three of the test files. pytest is installed into that venv if missing.
+set -euo pipefail
+py=$1
+"$py" -m pip install -q pytest
+"$py" -c 'import sys, avloc, torch, mmcv, cv2
+assert "site-packages" in avloc.__file__, avloc.__file__  # the installed copy
+print(f"avloc {avloc.__version__} on Python {sys.version.split()[0]}: torch "
+      f"{torch.__version__}, mmcv {mmcv.__version__}, cv2 {cv2.__version__}")'
+"$py" -m pytest -q -p no:cacheprovider tests/test_models/test_ssltie.py \
+    tests/test_evaluation/test_retrieval.py tests/test_datasets/test_transforms/test_loading.py
