@@ -8,12 +8,12 @@ spectrogram = dict(type='LogSpectrogram', sample_rate=16000, nperseg=512, noverl
                    scale=12.0)
 train_pipeline = [
     dict(type='LoadFrame'), audio_loader, spectrogram,
-    dict(type='RandomResizedCrop', size=96, scale=(0.826, 0.826), ratio=(1.0, 1.0)),
-    dict(type='RandomFlip', prob=0.5),
+    dict(type='RandomAreaCrop', size=96, scale=(0.826, 0.826), ratio=(1.0, 1.0)),
+    dict(type='RandomHorizontalFlip', prob=0.5),
     dict(type='PackAVInputs'),
 ]
 test_pipeline = [dict(type='LoadFrame'), audio_loader, spectrogram,
-                 dict(type='Resize', scale=(96, 96)), dict(type='PackAVInputs')]
+                 dict(type='FixedSizeResize', scale=(96, 96)), dict(type='PackAVInputs')]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))

@@ -11,7 +11,7 @@ test_pipeline = [
     # The public test transform, torchvision's Resize(224, Image.BICUBIC) and
     # CenterCrop(224) on the PIL image, to the pixel.
     dict(type='PillowResize', scale=224, interpolation='bicubic'),
-    dict(type='CenterCrop', size=224),
+    dict(type='ExactCenterCrop', size=224),
     dict(type='PackAVInputs'),
 ]
 test_dataloader = dict(dataset=dict(

@@ -6,7 +6,7 @@
 _base_ = ['./ssltie_r18_1xb32-100e_vggsound144k.py']
 test_pipeline = [
     dict(type='LoadFrame'), {{_base_.test_audio}}, {{_base_.spectrogram}},
-    dict(type='Resize', scale=(224, 224), interpolation='bicubic'),
+    dict(type='FixedSizeResize', scale=(224, 224), interpolation='bicubic'),
     dict(type='PackAVInputs'),
 ]
 test_dataloader = dict(dataset=dict(

@@ -9,7 +9,7 @@ from avloc.datasets import AVSBenchS4Dataset, GroundingListDataset
 PIPELINE = [dict(type='LoadFrame'), dict(type='LoadAudio', duration=2.0),
             dict(type='LoadGroundTruthMask'),
             dict(type='AudioToSpectrogram', n_fft=512, hop_length=250, n_mels=32),
-            dict(type='Resize', scale=(32, 32)), dict(type='PackAVInputs')]
+            dict(type='FixedSizeResize', scale=(32, 32)), dict(type='PackAVInputs')]
 
 
 def test_avsbench_frames_masks_and_audio_windows(avsbench_s4):

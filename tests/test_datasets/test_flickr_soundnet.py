@@ -37,7 +37,7 @@ def build(root, **kwargs):
         data_root=str(root), ann_file='meta/flickr_test.csv', audio_ext='.wav',
         test_mode=True, pipeline=[dict(type='LoadFrame'), dict(type='LoadAudio', duration=1.0),
                                   dict(type='AudioToSpectrogram', n_mels=32, hop_length=250),
-                                  dict(type='Resize', scale=(32, 32)),
+                                  dict(type='FixedSizeResize', scale=(32, 32)),
                                   dict(type='PackAVInputs')], **kwargs)
 
 

@@ -11,7 +11,7 @@ from avloc.datasets import (VGGSoundDataset, file_md5, in_holdout, read_box_file
 
 PIPELINE = [dict(type='LoadFrame'), dict(type='LoadAudio', duration=1.0),
             dict(type='AudioToSpectrogram', n_fft=512, hop_length=250, n_mels=32),
-            dict(type='Resize', scale=(32, 32)), dict(type='PackAVInputs')]
+            dict(type='FixedSizeResize', scale=(32, 32)), dict(type='PackAVInputs')]
 
 
 def test_read_id_list_tolerates_real_quirks(tmp_path):

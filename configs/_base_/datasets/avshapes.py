@@ -13,9 +13,9 @@ train_pipeline = [
     dict(type='LoadAudio', min_duration=0.5, **audio),
     spectrogram,
     dict(type='MultiView', num_views=2, transforms=[
-        dict(type='RandomResizedCrop', size=frame_size, scale=(0.5, 1.0)),
-        dict(type='RandomFlip', prob=0.5),
-        dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1,
+        dict(type='RandomAreaCrop', size=frame_size, scale=(0.5, 1.0)),
+        dict(type='RandomHorizontalFlip', prob=0.5),
+        dict(type='RandomColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1,
              prob=0.8),
     ]),
     dict(type='PackAVInputs'),
@@ -24,7 +24,7 @@ test_pipeline = [
     dict(type='LoadFrame'),
     dict(type='LoadAudio', min_duration=0.5, **audio),
     spectrogram,
-    dict(type='Resize', scale=(frame_size, frame_size)),
+    dict(type='FixedSizeResize', scale=(frame_size, frame_size)),
     dict(type='PackAVInputs'),
 ]
 

@@ -13,12 +13,12 @@ spectrogram = dict(type='AudioToSpectrogram', sample_rate=16000, n_fft=512,
                    hop_length=239, n_mels=257)
 spec_augment = dict(type='SpecAugment', time_mask=180, freq_mask=35, prob=0.8)
 view_pipeline = [
-    dict(type='RandomResizedCrop', size=224, scale=(0.3, 1.0)),
-    dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1,
+    dict(type='RandomAreaCrop', size=224, scale=(0.3, 1.0)),
+    dict(type='RandomColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1,
          prob=0.8),
-    dict(type='RandomGrayscale', prob=0.2),
+    dict(type='RandomGrayscaleRGB', prob=0.2),
     dict(type='RandomGaussianBlur', sigma=(0.1, 2.0), kernel_size=23, prob=0.5),
-    dict(type='RandomFlip', prob=0.5),
+    dict(type='RandomHorizontalFlip', prob=0.5),
 ]
 train_pipeline = [
     dict(type='LoadFrame', frame_time=5.0), train_audio, spectrogram, spec_augment,
@@ -30,7 +30,7 @@ test_pipeline = [
     # The public test transform, torchvision's Resize(224, Image.BICUBIC) and
     # CenterCrop(224) on the PIL image, to the pixel.
     dict(type='PillowResize', scale=224, interpolation='bicubic'),
-    dict(type='CenterCrop', size=224),
+    dict(type='ExactCenterCrop', size=224),
     dict(type='PackAVInputs'),
 ]
 # Validation never touches a test clip: 2% of the training list (chosen by a hash of

@@ -10,7 +10,7 @@ audio_loader = dict(type='LoadAudio', sample_rate=16000, duration=1.0, min_durat
 spectrogram = dict(type='AudioToSpectrogram', sample_rate=16000, n_fft=512,
                    hop_length=250, n_mels=64)
 train_pipeline = [dict(type='LoadFrame'), audio_loader, spectrogram,
-                  dict(type='Resize', scale=(frame_size, frame_size)),
+                  dict(type='FixedSizeResize', scale=(frame_size, frame_size)),
                   dict(type='PackAVInputs')]
 
 model = dict(data_preprocessor=dict(audio_mean=-26.0, audio_std=8.6),

@@ -4,10 +4,10 @@
 _base_ = ['./ssltie_r18_1xb16-2e_avshapes1k_a-contrastive.py']
 train_pipeline = [
     dict(type='LoadFrame'), {{_base_.audio_loader}}, {{_base_.spectrogram}},
-    dict(type='Resize', scale=(96, 96)),
-    dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1,
+    dict(type='FixedSizeResize', scale=(96, 96)),
+    dict(type='RandomColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1,
          prob=0.8),
-    dict(type='RandomGrayscale', prob=0.2),
+    dict(type='RandomGrayscaleRGB', prob=0.2),
     dict(type='RandomGaussianBlur', sigma=(0.1, 2.0), kernel_size=9, prob=0.5),
     dict(type='PackAVInputs'),
 ]

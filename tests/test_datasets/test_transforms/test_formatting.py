@@ -1,7 +1,8 @@
 import numpy as np
 import torch
 
-from avloc.datasets.transforms import ColorJitter, MultiView, PackAVInputs, RandomGrayscale
+from avloc.datasets.transforms import (MultiView, PackAVInputs, RandomColorJitter,
+                                       RandomGrayscaleRGB)
 
 
 def test_multiview_and_pack(frame):
@@ -10,7 +11,7 @@ def test_multiview_and_pack(frame):
                    spec=np.zeros((1, 8, 9), np.float32),
                    gt_bboxes=np.array([[0.1, 0.2, 0.5, 0.6]], np.float32))
     results = MultiView(num_views=2, transforms=[
-        dict(type='RandomResizedCrop', size=32), dict(type='RandomFlip')])(results)
+        dict(type='RandomAreaCrop', size=32), dict(type='RandomHorizontalFlip')])(results)
     packed = PackAVInputs()(results)
     assert packed['inputs']['imgs'].shape == (2, 3, 32, 32)
     assert packed['inputs']['imgs'].dtype == torch.uint8
@@ -23,10 +24,10 @@ def test_multiview_and_pack(frame):
 
 def test_appearance_transforms_change_pixels_not_geometry(frame):
     results = dict(img=frame.copy(), homography_matrix=np.eye(3))
-    out = RandomGrayscale(prob=1.0)(ColorJitter(prob=1.0)(results))
+    out = RandomGrayscaleRGB(prob=1.0)(RandomColorJitter(prob=1.0)(results))
     assert out['img'].shape == frame.shape and out['img'].dtype == np.uint8
     assert (out['img'][..., 0] == out['img'][..., 1]).all()
     assert not np.array_equal(out['img'], frame)
     np.testing.assert_array_equal(out['homography_matrix'], np.eye(3))
-    untouched = ColorJitter(prob=0.0)(dict(img=frame.copy()))
+    untouched = RandomColorJitter(prob=0.0)(dict(img=frame.copy()))
     np.testing.assert_array_equal(untouched['img'], frame)

@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 import torch
 
-from avloc.datasets.transforms import (CenterCrop, MultiView, RandomFlip, RandomResizedCrop,
-                                       RandomRotate, Resize)
+from avloc.datasets.transforms import (ExactCenterCrop, FixedSizeResize, MultiView,
+                                       RandomAreaCrop, RandomHorizontalFlip, RandomRotate,
+                                       ShortSideResize)
 from avloc.models.utils import warp_maps
 
 
@@ -25,8 +26,8 @@ def project(matrix, x, y):
 
 
 @pytest.mark.parametrize('transform', [
-    Resize(scale=(32, 24)), Resize(scale=24), CenterCrop(size=(40, 30)),
-    RandomResizedCrop(size=32, scale=(0.5, 1.0)), RandomFlip(prob=1.0),
+    FixedSizeResize(scale=(32, 24)), ShortSideResize(scale=24), ExactCenterCrop(size=(40, 30)),
+    RandomAreaCrop(size=32, scale=(0.5, 1.0)), RandomHorizontalFlip(prob=1.0),
     RandomRotate(max_angle=30, prob=1.0)])
 def test_recorded_matrix_moves_a_point_where_the_image_moved(transform):
     np.random.seed(1)
@@ -41,7 +42,7 @@ def test_recorded_matrix_moves_a_point_where_the_image_moved(transform):
 
 
 def test_flip_is_identity_when_not_drawn(frame):
-    out = RandomFlip(prob=0.0)(start(frame))
+    out = RandomHorizontalFlip(prob=0.0)(start(frame))
     np.testing.assert_array_equal(out['img'], frame)
     np.testing.assert_array_equal(out['homography_matrix'], np.eye(3))
 
@@ -51,7 +52,7 @@ def test_flip_is_identity_when_not_drawn(frame):
                                          ((5, 7, 2), np.float64), ((5, 7), bool)])
 def test_flip_mirrors_every_layout(shape, dtype):
     array = (np.random.default_rng(0).random(shape) * 255).astype(dtype)
-    out = RandomFlip(prob=1.0)(start(array))
+    out = RandomHorizontalFlip(prob=1.0)(start(array))
     np.testing.assert_array_equal(out['img'], array[:, ::-1])
     assert out['img'].shape == array.shape and out['img'].flags['C_CONTIGUOUS']
     np.testing.assert_array_equal(out['valid_mask'], np.ones(shape[:2], np.uint8))
@@ -60,8 +61,8 @@ def test_flip_mirrors_every_layout(shape, dtype):
 def test_matrices_compose(frame):
     np.random.seed(0)
     results = start(frame.astype(np.float32))
-    first = Resize(scale=(32, 24))(results)['homography_matrix'].copy()
-    out = RandomFlip(prob=1.0)(results)
+    first = FixedSizeResize(scale=(32, 24))(results)['homography_matrix'].copy()
+    out = RandomHorizontalFlip(prob=1.0)(results)
     flip = np.array([[-1, 0, 32], [0, 1, 0], [0, 0, 1]])
     np.testing.assert_allclose(out['homography_matrix'], flip @ first, atol=1e-6)
 
@@ -74,8 +75,8 @@ def test_warping_a_map_with_recorded_matrices_matches_the_other_view():
     scene = np.clip((scene - scene.mean()) * 8 + 128, 0, 255)  # strong texture
     np.random.seed(1)
     views = MultiView(num_views=2, transforms=[
-        dict(type='RandomResizedCrop', size=48, scale=(0.4, 1.0)),
-        dict(type='RandomFlip', prob=0.5),
+        dict(type='RandomAreaCrop', size=48, scale=(0.4, 1.0)),
+        dict(type='RandomHorizontalFlip', prob=0.5),
         dict(type='RandomRotate', max_angle=20, prob=1.0)])(start(scene))
     (v1, v2), (h1, h2) = views['imgs'], views['homography_matrices']
     (m1, m2) = views['valid_masks']
@@ -113,7 +114,7 @@ class _GrowingCrop:
 
     def __call__(self, results):
         self.calls += 1
-        return CenterCrop(size=32 - self.calls)(results)
+        return ExactCenterCrop(size=32 - self.calls)(results)
 
 
 def test_multiview_rejects_unequal_views(frame):

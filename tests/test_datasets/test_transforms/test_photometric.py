@@ -9,7 +9,7 @@ import torch
 from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as F
 
-from avloc.datasets.transforms import ColorJitter, RandomGaussianBlur, RandomGrayscale
+from avloc.datasets.transforms import RandomColorJitter, RandomGaussianBlur, RandomGrayscaleRGB
 from avloc.datasets.transforms.photometric import (adjust_brightness, adjust_contrast,
                                                    adjust_hue, adjust_saturation,
                                                    gaussian_blur, rgb_to_grey)
@@ -113,11 +113,11 @@ def old_transform(op, prob):
 
 
 @pytest.mark.parametrize('ours,op,prob', [
-    (ColorJitter(), v2.ColorJitter(0.4, 0.4, 0.4, 0.1), 0.8),
-    (ColorJitter(0.3, (0.9, 1.2), 0, 0.2, prob=1.0), v2.ColorJitter(0.3, (0.9, 1.2), 0, 0.2),
+    (RandomColorJitter(), v2.ColorJitter(0.4, 0.4, 0.4, 0.1), 0.8),
+    (RandomColorJitter(0.3, (0.9, 1.2), 0, 0.2, prob=1.0), v2.ColorJitter(0.3, (0.9, 1.2), 0, 0.2),
      1.0),
-    (ColorJitter(0, 0, 0.5, 0, prob=0.5), v2.ColorJitter(0, 0, 0.5, 0), 0.5),
-    (RandomGrayscale(prob=0.5), v2.Grayscale(3), 0.5),
+    (RandomColorJitter(0, 0, 0.5, 0, prob=0.5), v2.ColorJitter(0, 0, 0.5, 0), 0.5),
+    (RandomGrayscaleRGB(prob=0.5), v2.Grayscale(3), 0.5),
 ])
 def test_same_draws_and_pixels_as_torchvision_transform(ours, op, prob):
     for seed, img in enumerate(frames(9) * 4):
@@ -140,10 +140,10 @@ def test_blur_same_draws_as_torchvision_transform():
 def test_non_contiguous_frame_and_wrong_dtype():
     img = frames(11)[0]
     flipped = img[:, ::-1]
-    out = ColorJitter(prob=1.0)(dict(img=flipped))['img']
+    out = RandomColorJitter(prob=1.0)(dict(img=flipped))['img']
     assert out.shape == img.shape and out.dtype == np.uint8
     with pytest.raises(TypeError, match='uint8'):
-        RandomGrayscale(prob=1.0)(dict(img=img.astype(np.float32)))
+        RandomGrayscaleRGB(prob=1.0)(dict(img=img.astype(np.float32)))
 
 
 def test_hue_out_of_range():

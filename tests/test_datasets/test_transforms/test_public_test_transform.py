@@ -17,7 +17,7 @@ from tool_runner import ROOT
 from torchvision import transforms as T
 
 from avloc.datasets.synthesis import write_video, write_wav
-from avloc.datasets.transforms import CenterCrop, LoadFrame, PillowResize, Resize
+from avloc.datasets.transforms import ExactCenterCrop, LoadFrame, PillowResize, ShortSideResize
 from avloc.registry import MODELS, TRANSFORMS
 
 MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
@@ -116,8 +116,8 @@ def test_opencv_resize_is_not_the_public_transform(tmp_path):
     path = str(tmp_path / 'frame.jpg')
     Image.fromarray(textured_frame(333, 250)).save(path, quality=90)
     public = SSLTIE(Image.open(path).convert('RGB'))
-    results = Compose([LoadFrame(), Resize(scale=224, interpolation='bicubic'),
-                       CenterCrop(size=224)])(dict(frame_path=path))
+    results = Compose([LoadFrame(), ShortSideResize(scale=224, interpolation='bicubic'),
+                       ExactCenterCrop(size=224)])(dict(frame_path=path))
     opencv = (torch.from_numpy(results['img']).permute(2, 0, 1) / 255.0
               - torch.tensor(MEAN)[:, None, None]) / torch.tensor(STD)[:, None, None]
     assert (opencv - public).abs().max() > 0.1

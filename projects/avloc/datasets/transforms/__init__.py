@@ -1,14 +1,15 @@
 from .audio import AudioToSpectrogram, LogSpectrogram, SpecAugment
 from .audio_mixing import MixAudio
 from .formatting import MultiView, PackAVInputs
-from .geometric import (CenterCrop, PillowResize, RandomFlip, RandomResizedCrop,
-                        RandomRotate, Resize)
+from .geometric import (ExactCenterCrop, FixedSizeResize, PillowResize, RandomAreaCrop,
+                        RandomHorizontalFlip, RandomRotate, ShortSideResize)
 from .loading import LoadAudio, LoadFrame, LoadGroundTruthMask, MediaError
-from .photometric import ColorJitter, RandomGaussianBlur, RandomGrayscale
+from .photometric import RandomColorJitter, RandomGaussianBlur, RandomGrayscaleRGB
 
 __all__ = [
     'AudioToSpectrogram', 'LogSpectrogram', 'SpecAugment', 'MixAudio', 'MultiView',
-    'PackAVInputs', 'CenterCrop', 'PillowResize', 'RandomFlip', 'RandomResizedCrop',
-    'RandomRotate', 'Resize', 'LoadAudio', 'LoadFrame', 'LoadGroundTruthMask', 'MediaError',
-    'ColorJitter', 'RandomGaussianBlur', 'RandomGrayscale'
+    'PackAVInputs', 'ExactCenterCrop', 'FixedSizeResize', 'PillowResize', 'RandomAreaCrop',
+    'RandomHorizontalFlip', 'RandomRotate', 'ShortSideResize', 'LoadAudio', 'LoadFrame',
+    'LoadGroundTruthMask', 'MediaError', 'RandomColorJitter', 'RandomGaussianBlur',
+    'RandomGrayscaleRGB'
 ]

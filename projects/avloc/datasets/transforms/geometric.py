@@ -5,9 +5,16 @@ coordinates of the decoded frame (pixel ``i`` spans ``[i, i + 1)``) to those of 
 current image, and every transform left-multiplies its own matrix: ``H = H_t @ H``.
 The map from view A to view B of the same frame is then ``H_B @ inv(H_A)``.
 
-Two resize paths: :class:`Resize` (OpenCV, rounded output size) for avloc's own
-benchmarks, and :class:`PillowResize`, which reproduces the torchvision-on-PIL test
-transform of the public SSL-TIE and EZ-VSL code pixel for pixel.
+Two resize paths: :class:`ShortSideResize` and :class:`FixedSizeResize` (OpenCV,
+rounded output size) for avloc's own benchmarks, and :class:`PillowResize`, which
+reproduces the torchvision-on-PIL test transform of the public SSL-TIE and EZ-VSL
+code pixel for pixel.
+
+None of these takes the name of an mmcv or mmpretrain transform: those record no
+homography, and under the same name mean other things (mmcv's ``Resize(scale=224)``
+makes 224 x 224, mmpretrain's ``RandomResizedCrop(scale=224)`` sets the output
+size). Under ``default_scope='avloc'`` the shadowed names raise an error that names
+the replacement (``avloc.registry``); ``type='mmcv.Resize'`` is mmcv's own.
 
 A homography cannot say which pixels of a view show the scene: a rotation after a
 crop pads corners that lie inside both frames. So every transform also carries
@@ -83,34 +90,76 @@ def _pair(size: Union[int, Sequence[int]]) -> Tuple[int, int]:
     return (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
 
 
-@TRANSFORMS.register_module()
-class Resize(BaseTransform):
-    """Resize the frame with OpenCV.
+def _check_interpolation(name: str, interpolation: str) -> None:
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(f'{name} interpolation must be one of {sorted(INTERPOLATIONS)}, '
+                         f'got {interpolation!r}')
 
-    Not the public SSL-TIE test transform: OpenCV's cubic does not antialias when it
-    shrinks and the long side here is rounded; :class:`PillowResize` is that one.
+
+@TRANSFORMS.register_module()
+class ShortSideResize(BaseTransform):
+    """Resize the frame with OpenCV so that its short side is ``scale``.
+
+    The long side is scaled by the same ratio and rounded (torchvision truncates:
+    :class:`PillowResize` is the public SSL-TIE test transform, this is not: OpenCV's
+    cubic does not antialias when it shrinks). mmcv's ``Resize(scale=224)`` is a
+    different transform (a 224 x 224 output); :class:`FixedSizeResize` is that one
+    here.
 
     Args:
-        scale (int | tuple[int, int]): An int resizes the short side to it, keeping
-            the aspect ratio (long side rounded); a (w, h) pair resizes to exactly
-            that size.
+        scale (int): The short side after resizing.
         interpolation (str): One of nearest, bilinear, bicubic, area.
             Defaults to 'bilinear'.
     """
 
-    def __init__(self, scale: Union[int, Sequence[int]],
-                 interpolation: str = 'bilinear') -> None:
+    def __init__(self, scale: int, interpolation: str = 'bilinear') -> None:
+        if not isinstance(scale, int):
+            raise TypeError(f'ShortSideResize scale is the short side, an int; got '
+                            f'{scale!r}: FixedSizeResize resizes to a (w, h)')
+        _check_interpolation('ShortSideResize', interpolation)
         self.scale = scale
         self.interpolation = interpolation
 
     def transform(self, results: dict) -> dict:
         h, w = results['img'].shape[:2]
-        if isinstance(self.scale, int):
-            ratio = self.scale / min(h, w)
-            out_w, out_h = max(1, round(w * ratio)), max(1, round(h * ratio))
-        else:
-            out_w, out_h = _pair(self.scale)
+        ratio = self.scale / min(h, w)
+        out_w, out_h = max(1, round(w * ratio)), max(1, round(h * ratio))
         return _crop_and_resize(results, 0, 0, w, h, out_w, out_h, self.interpolation)
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(scale={self.scale}, '
+                f'interpolation={self.interpolation!r})')
+
+
+@TRANSFORMS.register_module()
+class FixedSizeResize(BaseTransform):
+    """Resize the frame with OpenCV to exactly ``scale`` = (w, h).
+
+    The pixels of mmcv's ``Resize(scale=(w, h))`` (``cv2.resize``, same
+    interpolation), with the scaling recorded in ``homography_matrix`` and
+    ``valid_mask``, which mmcv's does not record.
+
+    Args:
+        scale (tuple[int, int]): Output (w, h).
+        interpolation (str): One of nearest, bilinear, bicubic, area.
+            Defaults to 'bilinear'.
+    """
+
+    def __init__(self, scale: Sequence[int], interpolation: str = 'bilinear') -> None:
+        if isinstance(scale, int) or len(scale) != 2:
+            raise TypeError(f'FixedSizeResize scale is the output (w, h); got {scale!r}: '
+                            'ShortSideResize resizes the short side to an int')
+        _check_interpolation('FixedSizeResize', interpolation)
+        self.scale = _pair(scale)
+        self.interpolation = interpolation
+
+    def transform(self, results: dict) -> dict:
+        h, w = results['img'].shape[:2]
+        return _crop_and_resize(results, 0, 0, w, h, *self.scale, self.interpolation)
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(scale={self.scale}, '
+                f'interpolation={self.interpolation!r})')
 
 
 def _short_side_size(h: int, w: int, short: int) -> Tuple[int, int]:
@@ -128,7 +177,7 @@ class PillowResize(BaseTransform):
     The public SSL-TIE test transform is ``Resize(224, Image.BICUBIC)`` then
     ``CenterCrop(224)`` on the PIL image, EZ-VSL's ``Resize((224, 224),
     Image.BICUBIC)``. Pillow widens its kernel when it shrinks (antialiasing) and
-    torchvision truncates the long side; OpenCV's cubic (:class:`Resize`) does
+    torchvision truncates the long side; OpenCV's cubic (:class:`ShortSideResize`) does
     neither, which changes pixels by up to ~0.9 in normalised units on real frames
     (ssltie.md). This transform runs the same Pillow call on ``results['img']``, an
     (H, W, 3) uint8 RGB array from a jpg or a decoded video frame alike, and records
@@ -174,12 +223,14 @@ class PillowResize(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class CenterCrop(BaseTransform):
-    """Crop the centre ``size`` (int or (w, h)) of the frame.
+class ExactCenterCrop(BaseTransform):
+    """Crop the centre ``size`` (int or (w, h)) of the frame, exactly that size.
 
     The offset is torchvision's, ``int(round((w - cw) / 2))`` (Python's round, half
     to even), so that after :class:`PillowResize` the crop is the public test
     transform's to the pixel: a 299-px side cropped to 224 starts at 38, not 37.
+    A crop larger than the frame is an error; mmcv's ``CenterCrop(crop_size)``
+    shrinks it to the frame or pads, and records no homography.
     """
 
     def __init__(self, size: Union[int, Sequence[int]]) -> None:
@@ -189,7 +240,7 @@ class CenterCrop(BaseTransform):
         h, w = results['img'].shape[:2]
         cw, ch = self.size
         if cw > w or ch > h:
-            raise ValueError(f'CenterCrop {self.size} is larger than the image ({w}x{h})')
+            raise ValueError(f'ExactCenterCrop {self.size} is larger than the image ({w}x{h})')
         x0, y0 = int(round((w - cw) / 2)), int(round((h - ch) / 2))
         return _crop_and_resize(results, x0, y0, cw, ch, cw, ch, 'bilinear')
 
@@ -198,8 +249,12 @@ class CenterCrop(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class RandomResizedCrop(BaseTransform):
-    """Crop a random area and aspect ratio, then resize (torchvision's sampling).
+class RandomAreaCrop(BaseTransform):
+    """Crop a random area and aspect ratio, then resize to ``size``.
+
+    torchvision's ``RandomResizedCrop`` (its arguments and its sampling), with the
+    crop and scaling recorded as a homography. Not mmpretrain's
+    ``RandomResizedCrop``, whose ``scale`` is the output size.
 
     Args:
         size (int | tuple[int, int]): Output (w, h).
@@ -245,10 +300,18 @@ class RandomResizedCrop(BaseTransform):
         x0, y0, cw, ch = self._sample_box(h, w)
         return _crop_and_resize(results, x0, y0, cw, ch, *self.size, self.interpolation)
 
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(size={self.size}, scale={self.scale}, '
+                f'ratio={self.ratio}, interpolation={self.interpolation!r})')
+
 
 @TRANSFORMS.register_module()
-class RandomFlip(BaseTransform):
-    """Horizontal flip with probability ``prob`` (``x -> w - x``)."""
+class RandomHorizontalFlip(BaseTransform):
+    """Horizontal flip with probability ``prob`` (``x -> w - x``).
+
+    Left-right only; the flip, when made, is recorded in ``homography_matrix`` and
+    ``valid_mask`` (mmcv's ``RandomFlip`` takes a direction and records neither).
+    """
 
     def __init__(self, prob: float = 0.5) -> None:
         self.prob = prob
@@ -260,6 +323,9 @@ class RandomFlip(BaseTransform):
         matrix = np.array([[-1, 0, w], [0, 1, 0], [0, 0, 1]], dtype=np.float64)
         return _record(results, matrix, _flip_horizontal(results['img']),
                        _flip_horizontal(_valid_mask(results)))
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(prob={self.prob})'
 
 
 @TRANSFORMS.register_module()

@@ -2,7 +2,10 @@
 
 The public SSL-TIE code's "moco_v2" recipe (ssltie.md): ColorJitter(0.4, 0.4, 0.4,
 0.1) with p = 0.8, RandomGrayscale p = 0.2, GaussianBlur sigma in [0.1, 2.0] with
-p = 0.5. The transforms here compute what torchvision's v2 kernels compute on a
+p = 0.5: here :class:`RandomColorJitter`, :class:`RandomGrayscaleRGB` and
+:class:`RandomGaussianBlur`, each with its probability built in (mmpretrain's
+``ColorJitter`` always jitters, mmcv's ``RandomGrayscale`` averages the channels
+into one). The transforms here compute what torchvision's v2 kernels compute on a
 uint8 tensor, from the same random draws (``np.random.rand`` for the probability,
 then torch's global generator for the parameters, in torchvision's order), but on
 the (H, W, 3) uint8 array itself and at a fraction of the cost: LUTs for
@@ -218,13 +221,15 @@ def gaussian_blur(img: np.ndarray, kernel_size: Tuple[int, int], sigma: float) -
 
 
 @TRANSFORMS.register_module()
-class ColorJitter(BaseTransform):
+class RandomColorJitter(BaseTransform):
     """Random brightness, contrast, saturation and hue (MoCo v2: 0.4, 0.4, 0.4, 0.1, p=0.8).
 
     torchvision's ``v2.ColorJitter`` on the uint8 frame, bit for bit: the factors'
     ranges and checks are torchvision's; with probability ``prob``, one
     ``torch.randperm(4)`` picks the order and one ``uniform_`` per enabled factor
-    draws it, as ``v2.ColorJitter.make_params`` does.
+    draws it, as ``v2.ColorJitter.make_params`` does. The probability is built in:
+    mmpretrain's ``ColorJitter`` jitters every frame (it goes inside
+    ``RandomApply``).
 
     Args:
         brightness (float | tuple[float, float]): Defaults to 0.4.
@@ -246,7 +251,7 @@ class ColorJitter(BaseTransform):
         if np.random.rand() >= self.prob:
             return results
         img = np.ascontiguousarray(results['img'])
-        _check_frame(img, 'ColorJitter')
+        _check_frame(img, 'RandomColorJitter')
         order = torch.randperm(4).tolist()
         factors = [None if r is None else _uniform(*r) for r in self.ranges]
         ops = (adjust_brightness, adjust_contrast, adjust_saturation, adjust_hue)
@@ -256,12 +261,17 @@ class ColorJitter(BaseTransform):
         results['img'] = np.ascontiguousarray(img)
         return results
 
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(ranges={self.ranges}, prob={self.prob})'
+
 
 @TRANSFORMS.register_module()
-class RandomGrayscale(BaseTransform):
+class RandomGrayscaleRGB(BaseTransform):
     """Grey frame, kept three-channel, with probability ``prob`` (MoCo v2: 0.2).
 
-    torchvision's ``v2.Grayscale(num_output_channels=3)``, bit for bit.
+    torchvision's ``v2.Grayscale(num_output_channels=3)`` on an RGB frame, bit for
+    bit (0.2989 R + 0.587 G + 0.114 B in all three channels). mmcv's
+    ``RandomGrayscale`` defaults to one channel, equal weights and BGR.
     """
 
     def __init__(self, prob: float = 0.2) -> None:
@@ -271,9 +281,12 @@ class RandomGrayscale(BaseTransform):
         if np.random.rand() >= self.prob:
             return results
         img = np.ascontiguousarray(results['img'])
-        _check_frame(img, 'RandomGrayscale')
+        _check_frame(img, 'RandomGrayscaleRGB')
         results['img'] = rgb_to_grey(img)
         return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(prob={self.prob})'
 
 
 @TRANSFORMS.register_module()

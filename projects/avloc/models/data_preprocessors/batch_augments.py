@@ -1,7 +1,7 @@
 """The spectrogram and the appearance augmentations, batched on the model's device.
 
 The same operations as the dataset transforms :class:`AudioToSpectrogram`,
-:class:`SpecAugment`, :class:`ColorJitter`, :class:`RandomGrayscale` and
+:class:`SpecAugment`, :class:`RandomColorJitter`, :class:`RandomGrayscaleRGB` and
 :class:`RandomGaussianBlur`, with each clip's own random parameters, applied by
 :class:`AVDataPreprocessor` to a whole batch: on a GPU they cost next to nothing and
 leave the dataloader workers only decoding, cropping and flipping. The geometry (the
@@ -115,7 +115,7 @@ class BatchSpecAugment(nn.Module):
 
 @MODELS.register_module()
 class BatchColorJitter(nn.Module):
-    """:class:`ColorJitter` per image: with probability ``prob``, brightness,
+    """:class:`RandomColorJitter` per image: with probability ``prob``, brightness,
     contrast, saturation and hue factors drawn per image and applied in a random
     order per image, as torchvision's ``ColorJitter`` does for one image.
 
@@ -169,7 +169,7 @@ class BatchColorJitter(nn.Module):
 
 @MODELS.register_module()
 class BatchRandomGrayscale(nn.Module):
-    """:class:`RandomGrayscale` per image (kept three-channel).
+    """:class:`RandomGrayscaleRGB` per image (kept three-channel).
 
     Args:
         prob (float): Defaults to 0.2.
