@@ -13,7 +13,7 @@ from unittest import mock
 import torch
 import torch.distributed as dist
 from mmengine.config import Config
-from mmengine.dist import init_dist
+from mmengine.dist.utils import _init_dist_slurm
 
 
 def prepare_cpu_distributed(cfg: Config) -> None:
@@ -32,12 +32,13 @@ def prepare_cpu_distributed(cfg: Config) -> None:
         if launcher == 'pytorch':
             dist.init_process_group(backend='gloo')  # rank and world size from torchrun
         else:
+            # init_dist('slurm') minus its multiprocessing start method, which the
+            # Runner sets from env_cfg.mp_cfg
             with mock.patch.object(torch.cuda, 'set_device', lambda device: None):
-                init_dist('slurm', backend='gloo')
-            print(f'slurm task {dist.get_rank()} of {dist.get_world_size()} (local '
-                  f'{os.environ["LOCAL_RANK"]}): gloo rendezvous at '
-                  f'{os.environ["MASTER_ADDR"]}:{os.environ["MASTER_PORT"]}',
-                  file=sys.stderr, flush=True)
+                _init_dist_slurm('gloo')
+            sys.stderr.write(f'slurm task {dist.get_rank()} of {dist.get_world_size()} '
+                             f'(local {os.environ["LOCAL_RANK"]}): gloo rendezvous at '
+                             f'{os.environ["MASTER_ADDR"]}:{os.environ["MASTER_PORT"]}\n')
     cfg.model_wrapper_cfg = dict(
         type='MMDistributedDataParallel', device_ids=None, broadcast_buffers=False,
         find_unused_parameters=cfg.get('find_unused_parameters', False))
