@@ -2,28 +2,31 @@
 # Run a tool as a Slurm job step, one task per GPU; slurm_train.sh and slurm_test.sh
 # call it. From a login node srun asks for the nodes itself; inside an sbatch job it
 # starts the step on the job's nodes (tools/slurm_sbatch_example.sh, docs/cluster.md).
-#   bash tools/slurm_launch.sh PARTITION JOB_NAME TOOL [tool arguments]   (TOOL: train.py or test.py)
+#   bash tools/slurm_launch.sh PARTITION JOB_NAME TOOL [tool arguments]
+# TOOL is train.py or test.py; the tool gets --launcher=slurm after its arguments.
 #
 # Environment (mmpretrain's names):
 #   GPUS           tasks (= GPUs) in all. Default 8.
 #   GPUS_PER_NODE  tasks and GPUs per node. Default min(GPUS, 8).
 #   CPUS_PER_TASK  CPUs per task. Default 10: the VGGSound configs run 8 dataloader
-#                  workers per task, and the train and val loaders and the audio-mixing
-#                  hook's embedding loader (8 workers too) take turns, so 8 workers,
-#                  the training process and its pin-memory thread. Lower it together
-#                  with num_workers on nodes with fewer cores.
-#   SRUN_ARGS      more srun options, split on whitespace ("--time=2-00:00:00 --qos=high").
+#                  workers per task; the train and val loaders and the audio-mixing
+#                  hook's embedding loader (8 workers too) take turns, so 8 busy
+#                  workers, the training process, and one CPU to spare (checkpoint
+#                  writing, the process's own torch threads). Lower it together with
+#                  num_workers on nodes with fewer cores.
+#   SRUN_ARGS      more srun options, split on whitespace: "--time=2-00:00:00 --qos=high".
 #   PORT           rendezvous port on the first node, exported to every task as
 #                  MASTER_PORT (an exported MASTER_PORT serves when PORT is unset).
-#                  Default: 20000 + SLURM_JOB_ID % 10000 inside a job, else a random
-#                  port in 20000-29999, so two jobs sharing a node do not collide. Two
-#                  steps running at once in one job need a PORT each.
+#                  Default: 20000 + SLURM_JOB_ID % 10000 inside a job (two jobs on a
+#                  node collide only if their ids differ by a multiple of 10000), else
+#                  a random port in 20000-29999. Two steps running at once in one job
+#                  need a PORT each.
 # MMEngine's slurm launcher reads SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID and the
 # first host of SLURM_NODELIST (an exported MASTER_ADDR replaces that host).
 set -euo pipefail
 if [ $# -lt 3 ]; then
-    echo "usage: [GPUS=8] [GPUS_PER_NODE=8] [CPUS_PER_TASK=10] [SRUN_ARGS=...] [PORT=...]" \
-         "bash $0 PARTITION JOB_NAME TOOL [tool arguments]" >&2
+    echo "usage: [GPUS=8] [GPUS_PER_NODE=8] [CPUS_PER_TASK=10] [SRUN_ARGS=...]" \
+         "[PORT=...] bash $0 PARTITION JOB_NAME TOOL [tool arguments]" >&2
     exit 2
 fi
 PARTITION=$1

@@ -40,9 +40,10 @@ ntasks = int(options['--ntasks'])
 assert ntasks == int(options['--ntasks-per-node']), 'one node only'
 # A real srun binds each task to its own CPUs; here the tasks share the cores.
 tasks = [subprocess.Popen(args[i:], env=dict(
-    os.environ, OMP_NUM_THREADS='1', SLURM_JOB_ID='77', SLURM_STEP_ID='0', SLURM_NODELIST='{nodelist}',
-    SLURM_NNODES='1', SLURM_NODEID='0', SLURM_NTASKS=str(ntasks),
-    SLURM_PROCID=str(rank), SLURM_LOCALID=str(rank))) for rank in range(ntasks)]
+    os.environ, OMP_NUM_THREADS='1', SLURM_JOB_ID='77', SLURM_STEP_ID='0',
+    SLURM_NODELIST='{nodelist}', SLURM_NNODES='1', SLURM_NODEID='0',
+    SLURM_NTASKS=str(ntasks), SLURM_PROCID=str(rank), SLURM_LOCALID=str(rank)))
+    for rank in range(ntasks)]
 sys.exit(max(task.wait() for task in tasks))
 '''
 
@@ -67,9 +68,10 @@ def slurm(tmp_path):
         path.write_text(text.format(python=sys.executable, nodelist=NODELIST))
         path.chmod(path.stat().st_mode | stat.S_IXUSR)
     record = tmp_path / 'srun.json'
-    base = {k: v for k, v in os.environ.items() if not k.startswith('SLURM_') and k not in
-            ('GPUS', 'GPUS_PER_NODE', 'CPUS_PER_TASK', 'SRUN_ARGS', 'PORT', 'MASTER_PORT',
-             'MASTER_ADDR', 'RANK', 'WORLD_SIZE', 'LOCAL_RANK')}
+    settings = ('GPUS', 'GPUS_PER_NODE', 'CPUS_PER_TASK', 'SRUN_ARGS', 'PORT',
+                'MASTER_PORT', 'MASTER_ADDR', 'RANK', 'WORLD_SIZE', 'LOCAL_RANK')
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith('SLURM_') and k not in settings}
     base.update(PATH=os.pathsep.join([str(bin_dir), os.path.dirname(sys.executable),
                                       os.environ['PATH']]),
                 PYTHONPATH='/elsewhere', FAKE_SRUN_RECORD=str(record),
