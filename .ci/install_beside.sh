@@ -8,7 +8,8 @@
 # that was there must still be there at the same version, and no other mmcv or opencv
 # distribution may arrive. (mmengine 0.10.7 itself requires opencv-python, so this
 # environment has opencv-python rather than only opencv-python-headless; see
-# docs/install.md.)
+# docs/install.md.) uv (on PATH; .ci/run installs it) lays out that environment
+# quickly; the install under test is pip's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=$(bash .ci/find_python.sh 3.10)
@@ -16,10 +17,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$py" -m venv "$tmp/venv"
 vpy="$tmp/venv/bin/python"
-"$vpy" -m pip install -q torch==2.9.0 torchvision==0.24.0 torchaudio==2.9.0 \
+uv pip install -q --python "$vpy" torch==2.9.0 torchvision==0.24.0 torchaudio==2.9.0 \
     mmengine==0.10.7 mmcv-lite==2.1.0 opencv-python==4.12.0.88 numpy==2.1.3
 "$vpy" -m pip freeze > "$tmp/before.txt"
+echo "install_beside: the user's environment laid out in $SECONDS s"
 "$vpy" -m pip install -q ".[faiss-cpu]"
+echo "install_beside: pip install . done at $SECONDS s"
 "$vpy" -m pip freeze > "$tmp/after.txt"
 "$vpy" - "$tmp/before.txt" "$tmp/after.txt" <<'PY'
 import sys
