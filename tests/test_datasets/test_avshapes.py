@@ -83,3 +83,82 @@ def test_dataset_generates_when_missing(tmp_path):
     with pytest.raises(FileNotFoundError, match='no finished AVShapes'):
         AVShapesDataset(data_root=str(tmp_path / 'other'), ann_file='val.txt',
                         generate_if_missing=False)
+
+
+def test_v1_is_the_default_and_unchanged():
+    """The version switch leaves v1 bit for bit (hashes of HEAD's generator before
+    the switch existed, for two settings)."""
+    import hashlib
+    assert AVShapesSettings().version == 'v1'
+    for index, kwargs, md5 in ((0, {}, 'cf73ccb1eeb0a799ecc9595d2a549a9f'),
+                               (7, dict(frame_size=64, seed=3),
+                                '7a67b1c2d1194dc3500779cd9a5485cc')):
+        frame, audio, _ = synthesize_clip(AVShapesSettings(version='v1', **kwargs), index)
+        assert hashlib.md5(frame.tobytes() + audio.tobytes()).hexdigest() == md5
+    with pytest.raises(ValueError, match="'v1' or 'v2'"):
+        synthesize_clip(AVShapesSettings(version='v3'), 0)
+
+
+V2 = dict(version='v2', frame_size=64, side_range=(0.52, 0.66))
+
+
+def _v2_clips(num: int):
+    return [synthesize_clip(AVShapesSettings(**V2), i) for i in range(num)]
+
+
+def test_v2_clips_are_deterministic_and_complete():
+    counts = []
+    for index in range(30):
+        frame, audio, ann = synthesize_clip(AVShapesSettings(**V2), index)
+        again = synthesize_clip(AVShapesSettings(**V2), index)
+        np.testing.assert_array_equal(frame, again[0])
+        np.testing.assert_array_equal(audio, again[1])
+        assert ann == again[2] and frame.shape == (64, 64, 3)
+        objects = ann['objects']
+        assert len({o['class'] for o in objects}) == len(objects)
+        assert sum(o['sounding'] for o in objects) == 1
+        assert ann['distractor'] not in {o['class'] for o in objects}
+        for o in objects:
+            x1, y1, x2, y2 = o['bbox']
+            assert 0 <= x1 < x2 <= 1 and 0 <= y1 < y2 <= 1
+            assert set(o) >= {'colour', 'texture', 'side'}
+        counts.append(len(objects))
+    assert set(counts) == {2, 3}
+    other_seed = synthesize_clip(AVShapesSettings(**dict(V2, seed=1)), 0)[0]
+    assert not np.array_equal(other_seed, synthesize_clip(AVShapesSettings(**V2), 0)[0])
+
+
+def test_v2_class_is_not_colour_and_sounding_is_not_marked():
+    """Every class comes in every hue range; every class is heard in some clips and
+    seen silent in others; the sounding object is any of the objects, with the size
+    of the silent ones."""
+    import cv2
+    hues, heard, silent, first, sides = {}, set(), set(), [], {True: [], False: []}
+    for _, _, ann in _v2_clips(160):
+        for i, o in enumerate(ann['objects']):
+            rgb = np.array([[o['colour']]], np.uint8)
+            hues.setdefault(o['class'], []).append(
+                int(cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)[0, 0, 0]) // 30)  # 6 bins
+            (heard if o['sounding'] else silent).add(o['class'])
+            sides[o['sounding']].append(o['side'])
+            if o['sounding']:
+                first.append(i == 0)
+    assert len(hues) == 8
+    for cls, bins in hues.items():
+        assert len(set(bins)) >= 4, (cls, bins)  # colours of a class overlap the others'
+    assert heard == silent == set(hues)
+    assert 0.25 < np.mean(first) < 0.6  # not always the first-placed object (as in v1)
+    assert abs(np.mean(sides[True]) - np.mean(sides[False])) < 0.02
+
+
+def test_v1_folders_without_the_version_field_still_match(tmp_path):
+    settings = AVShapesSettings(num_train=1, num_val=1, num_test=1, frame_size=32)
+    generate_avshapes(str(tmp_path), settings, num_workers=1, progress=False)
+    meta_path = tmp_path / 'avshapes_meta.json'
+    meta = json.loads(meta_path.read_text())
+    del meta['version']  # as written before the switch existed
+    meta_path.write_text(json.dumps(meta))
+    generate_avshapes(str(tmp_path), settings, num_workers=1, progress=False)
+    with pytest.raises(ValueError, match='generated with other settings'):
+        generate_avshapes(str(tmp_path), AVShapesSettings(**dict(
+            vars(settings), version='v2')), num_workers=1, progress=False)

@@ -2,45 +2,79 @@
 the embedded benchmark under one fixed budget, over several seeds.
 
     python tools/analysis/ssltie_ablation.py --seeds 0 1 2 --update-readme
+    python tools/analysis/ssltie_ablation.py --budget avshapes2-small --update-readme
 
 Each (row, seed) trains with ``tools/train.py`` into
 ``<work-dir>/<row>/seed<k>`` and is scored by ``tools/test.py`` on the test split
 (final weights, no checkpoint selection). A finished run leaves ``scores.json``
-and is skipped when the script is run again, so an interrupted sweep resumes. The
-table (mean and sample standard deviation over seeds, and every seed's value) is
-written to ``<work-dir>/ablation.md`` and, with ``--update-readme``, between the
-ablation markers of ``configs/ssltie/README.md``.
+and is skipped when the script is run again, so an interrupted sweep resumes
+(``--table-only`` writes the table from the runs finished so far). The table
+(mean and sample standard deviation over seeds, and every seed's value) is written
+to ``<work-dir>/ablation.md`` and, with ``--update-readme``, between the budget's
+markers of ``configs/ssltie/README.md``.
+
+The ``avshapes2-small`` budget (AVShapes v2, 128 clips for 16 epochs) also records
+overfitting: the validation split's cIoU@0.5 every 4 epochs and the final weights'
+score on the training clips; and the controls: the centre prior, the other-audio
+control per row, the untrained model, and the frame-only probe
+(``avshapes_frame_only.py``).
 """
 import argparse
+import glob
 import json
 import os
 import os.path as osp
 import subprocess
 import sys
 import time
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
+import avshapes_frame_only
 import numpy as np
 from doc_markers import write_between_markers
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-ABLATION = 'configs/ssltie/ablation/ssltie_r18_1xb16-2e_avshapes1k_{}.py'
-ROWS = {  # row name -> (config, description)
-    'a-contrastive': (ABLATION.format('a-contrastive'), 'contrastive loss only'),
-    'b-appearance': (ABLATION.format('b-appearance'), '+ appearance aug'),
-    'c-geometric': (ABLATION.format('c-geometric'), '+ geometric aug'),
-    'd-specaugment': (ABLATION.format('d-specaugment'), '+ spectrogram masking'),
-    'e-mixing': (ABLATION.format('e-mixing'), '+ audio mixing'),
-    'f-equivariance': (ABLATION.format('f-equivariance'),
-                       '+ equivariance loss (pipeline views)'),
-    'f-equivariance-batchview': (ABLATION.format('f-equivariance-batchview'),
-                                 '+ equivariance loss (batch transform view)'),
-    'lvs': ('configs/lvs/lvs_r18_1xb16-2e_avshapes1k.py', 'LVS (baseline)'),
-    'ezvsl': ('configs/ezvsl/ezvsl_r18_1xb16-2e_avshapes1k.py', 'EZ-VSL (baseline)'),
+ABLATION = 'configs/ssltie/ablation/ssltie_r18_1xb16-{}.py'
+DESCRIPTIONS = {
+    'a-contrastive': 'contrastive loss only',
+    'b-appearance': '+ appearance aug',
+    'c-geometric': '+ geometric aug',
+    'd-specaugment': '+ spectrogram masking',
+    'e-mixing': '+ audio mixing',
+    'f-equivariance': '+ equivariance loss (pipeline views)',
+    'f-equivariance-batchview': '+ equivariance loss (batch transform view)',
+    'lvs': 'LVS (baseline)',
+    'ezvsl': 'EZ-VSL (baseline)',
+}
+
+
+def budget_rows(schedule_dataset: str) -> Dict[str, Tuple[str, str]]:
+    """Row name -> (config, description) for one budget, e.g. '2e_avshapes1k'."""
+    rows = {name: (ABLATION.format(f'{schedule_dataset}_{name}'), text)
+            for name, text in DESCRIPTIONS.items() if name not in ('lvs', 'ezvsl')}
+    for name in ('lvs', 'ezvsl'):
+        rows[name] = (f'configs/{name}/{name}_r18_1xb16-{schedule_dataset}.py',
+                      DESCRIPTIONS[name])
+    return rows
+
+
+#: The budgets: AVShapes v1, the first 1,000 clips for 2 epochs (the original
+#: record); AVShapes v2, 128 clips for 16 epochs (overfitting measured: the
+#: validation split every 4 epochs and the final weights on the training clips).
+BUDGETS = {
+    'avshapes1k': dict(rows=budget_rows('2e_avshapes1k'),
+                       work_dir='work_dirs/ssltie_ablation',
+                       markers=('<!-- ablation-table:start -->',
+                                '<!-- ablation-table:end -->'),
+                       overfitting=False),
+    'avshapes2-small': dict(rows=budget_rows('16e_avshapes2-small'),
+                            work_dir='work_dirs/ssltie_ablation_avshapes2',
+                            markers=('<!-- ablation-v2-table:start -->',
+                                     '<!-- ablation-v2-table:end -->'),
+                            overfitting=True),
 }
 SCORES = ('ciou/cIoU@0.5', 'ciou/AUC')
 README = 'configs/ssltie/README.md'
-MARKERS = ('<!-- ablation-table:start -->', '<!-- ablation-table:end -->')
 
 
 def run(cmd: List[str], log_file: str) -> None:
@@ -50,8 +84,40 @@ def run(cmd: List[str], log_file: str) -> None:
         sys.exit(f'failed ({log_file}): {" ".join(cmd)}')
 
 
-def train_and_score(config: str, work_dir: str, seed: int, options: List[str]) -> dict:
-    """One run; returns the saved scores (reused when the run already finished)."""
+def val_curve(work_dir: str) -> Dict[str, float]:
+    """Validation cIoU@0.5 by epoch (keys: the epoch as text, as JSON keeps them),
+    read from the run's scalars.json."""
+    curve = {}
+    for path in glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')):
+        with open(path) as f:
+            for line in f:
+                entry = json.loads(line)
+                if SCORES[0] in entry:
+                    curve[str(entry['step'])] = entry[SCORES[0]]
+    return curve
+
+
+def test(config: str, checkpoint: str, work_dir: str, out: str, options: List[str],
+         log_name: str = 'test.log') -> dict:
+    """Score ``checkpoint`` ('none': random weights) with tools/test.py; the metrics."""
+    extra = ['--cfg-options', *options] if options else []
+    tmp = out + '.tmp'
+    run([sys.executable, 'tools/test.py', config, checkpoint, '--work-dir', work_dir,
+         '--metrics-out', tmp, *extra], osp.join(work_dir, log_name))
+    with open(tmp) as f:
+        metrics = json.load(f)['metrics']
+    os.remove(tmp)
+    return metrics
+
+
+def train_and_score(config: str, work_dir: str, seed: int, options: List[str],
+                    overfitting: bool = False) -> dict:
+    """One run; returns the saved scores (reused when the run already finished).
+
+    With ``overfitting``, the scores also hold the validation curve
+    (``val_curve``) and the final weights' scores on the training clips
+    (``train_clips``).
+    """
     scores_file = osp.join(work_dir, 'scores.json')
     if osp.isfile(scores_file):
         with open(scores_file) as f:
@@ -64,14 +130,15 @@ def train_and_score(config: str, work_dir: str, seed: int, options: List[str]) -
     train_s = time.time() - start
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
         checkpoint = f.read().strip()
-    tmp = scores_file + '.tmp'
-    run([sys.executable, 'tools/test.py', config, checkpoint, '--work-dir', work_dir,
-         '--metrics-out', tmp, *extra], osp.join(work_dir, 'test.log'))
-    with open(tmp) as f:
-        scores = dict(json.load(f)['metrics'], train_seconds=train_s, seed=seed)
+    scores = dict(test(config, checkpoint, work_dir, scores_file, options),
+                  train_seconds=train_s, seed=seed)
+    if overfitting:
+        scores['val_curve'] = val_curve(work_dir)
+        on_train = test(config, checkpoint, work_dir, scores_file, options + [
+            'test_dataloader.dataset.ann_file=train.txt'], 'test_train_clips.log')
+        scores['train_clips'] = {k: on_train[k] for k in SCORES}
     with open(scores_file, 'w') as f:
         json.dump(scores, f, indent=1)
-    os.remove(tmp)
     return scores
 
 
@@ -82,40 +149,116 @@ def mean_sd(values: np.ndarray) -> str:
     return f'{values.mean():.3f} ± {values.std(ddof=1):.3f}'
 
 
-def format_table(results: Dict[str, List[dict]], seeds: List[int]) -> str:
-    lines = [f'| row | cIoU@0.5 (mean ± sd) | AUC (mean ± sd) | cIoU@0.5 per seed '
-             f'({", ".join(map(str, seeds))}) | train time |',
-             '|---|---|---|---|---|']
+def format_table(results: Dict[str, List[dict]], rows: Dict[str, Tuple[str, str]],
+                 overfitting: bool = False) -> str:
+    """One line per row: mean ± sd over the finished seeds and every seed's value;
+    with ``overfitting``, the other-audio control, the mean validation curve and the
+    training clips' score too."""
+    header = ['row', 'seeds', 'cIoU@0.5 (mean ± sd)', 'AUC (mean ± sd)',
+              'cIoU@0.5 per seed']
+    if overfitting:
+        header += ['other audio cIoU@0.5', 'val cIoU@0.5 by epoch',
+                   'training clips cIoU@0.5']
+    header.append('train time')
+    lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
     for name, runs in results.items():
+        if not runs:
+            continue
         ciou = np.array([r[SCORES[0]] for r in runs])
         auc = np.array([r[SCORES[1]] for r in runs])
-        minutes = np.mean([r['train_seconds'] for r in runs]) / 60
-        lines.append(f'| {ROWS[name][1]} | {mean_sd(ciou)} | {mean_sd(auc)} | '
-                     f'{" / ".join(f"{c:.3f}" for c in ciou)} | {minutes:.1f} min |')
+        cells = [rows[name][1], ', '.join(str(r['seed']) for r in runs), mean_sd(ciou),
+                 mean_sd(auc), ' / '.join(f'{c:.3f}' for c in ciou)]
+        if overfitting:
+            other = np.array([r['ciou/other_audio/cIoU@0.5'] for r in runs])
+            epochs = sorted(runs[0]['val_curve'], key=int)
+            curve = [np.mean([r['val_curve'][e] for r in runs]) for e in epochs]
+            train = np.array([r['train_clips'][SCORES[0]] for r in runs])
+            cells += [mean_sd(other),
+                      ', '.join(f'{e}: {c:.3f}' for e, c in zip(epochs, curve)),
+                      mean_sd(train)]
+        cells.append(f'{np.mean([r["train_seconds"] for r in runs]) / 60:.1f} min')
+        lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
+
+
+def controls(work_dir: str, rows: Dict[str, Tuple[str, str]], options: List[str],
+             results: Dict[str, List[dict]], measure: bool) -> str:
+    """The controls under the budget: the centre prior (the same for every run), the
+    untrained first row and the frame-only probe (tools/analysis/avshapes_frame_only.py),
+    as a table; each computed once and cached in ``work_dir``."""
+    lines = ['| control | cIoU@0.5 | AUC |', '|---|---|---|']
+    some_run = next((r[0] for r in results.values() if r), None)
+    if some_run:
+        lines.append(f'| centre prior (a centred disc of half the frame) | '
+                     f'{some_run["ciou/centre_prior/cIoU@0.5"]:.3f} | '
+                     f'{some_run["ciou/centre_prior/AUC"]:.3f} |')
+    untrained = osp.join(work_dir, 'untrained', 'scores.json')
+    if measure and not osp.isfile(untrained):
+        os.makedirs(osp.dirname(untrained), exist_ok=True)
+        metrics = test(next(iter(rows.values()))[0], 'none', osp.dirname(untrained),
+                       untrained, options)
+        with open(untrained, 'w') as f:
+            json.dump(metrics, f, indent=1)
+    if osp.isfile(untrained):
+        with open(untrained) as f:
+            metrics = json.load(f)
+        lines.append(f'| untrained model (random weights, {rows["a-contrastive"][1]} row) | '
+                     f'{metrics[SCORES[0]]:.3f} | {metrics[SCORES[1]]:.3f} |')
+    probe_file = osp.join(work_dir, 'frame_only.json')
+    if measure and not osp.isfile(probe_file):
+        result = avshapes_frame_only.probe(avshapes_frame_only.v2_settings(seed=1))
+        with open(probe_file, 'w') as f:
+            json.dump(result, f, indent=1)
+    text = '\n'.join(lines)
+    if osp.isfile(probe_file):
+        with open(probe_file) as f:
+            probe = json.load(f)
+        text += (f'\n\nFrame-only probe (`python tools/analysis/avshapes_frame_only.py`, '
+                 f'{probe["num_train"]} training and {probe["num_test"]} held-out clips of '
+                 f'seed 1): picks the sounding object from the frame alone in '
+                 f'{probe["accuracy"]:.3f} of held-out clips, chance '
+                 f'{probe["chance"]:.3f} (training clips {probe["train_accuracy"]:.3f}).')
+    return text
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--rows', nargs='+', default=list(ROWS), choices=list(ROWS))
+    parser.add_argument('--budget', choices=list(BUDGETS), default='avshapes1k',
+                        help='avshapes1k: the original record; avshapes2-small: '
+                        'AVShapes v2, a small set for many epochs')
+    parser.add_argument('--rows', nargs='+', help='rows to run (default: all of the '
+                        f'budget: {", ".join(DESCRIPTIONS)})')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2],
                         help='training seeds; three show the spread between runs, '
                         'which on this benchmark is as large as some rows\' effects')
-    parser.add_argument('--work-dir', default='work_dirs/ssltie_ablation')
+    parser.add_argument('--work-dir', help='default: the budget\'s')
     parser.add_argument('--update-readme', action='store_true',
                         help=f'write the table into {README}')
+    parser.add_argument('--table-only', action='store_true',
+                        help='train nothing: write the table from the finished runs')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='passed to every train.py and test.py run')
     args = parser.parse_args()
-    results, done, durations = {}, 0, []
-    total = len(args.rows) * len(args.seeds)
-    for name in args.rows:
-        results[name] = []
-        for seed in args.seeds:
+    budget = BUDGETS[args.budget]
+    rows = budget['rows']
+    names = args.rows or list(rows)
+    work_root = args.work_dir or budget['work_dir']
+    results = {name: [] for name in names}
+    done, durations = 0, []
+    total = len(names) * len(args.seeds)
+    # Seeds outside, rows inside: an interrupted sweep has every row at some seeds.
+    for seed in args.seeds:
+        for name in names:
+            work_dir = osp.join(work_root, name, f'seed{seed}')
+            if args.table_only:
+                if osp.isfile(osp.join(work_dir, 'scores.json')):
+                    with open(osp.join(work_dir, 'scores.json')) as f:
+                        results[name].append(json.load(f))
+                continue
             start = time.time()
-            work_dir = osp.join(args.work_dir, name, f'seed{seed}')
-            scores = train_and_score(ROWS[name][0], work_dir, seed, args.cfg_options)
+            scores = train_and_score(rows[name][0], work_dir, seed, args.cfg_options,
+                                     budget['overfitting'])
             results[name].append(scores)
             done += 1
             if time.time() - start > 1:  # not a reused result
@@ -124,12 +267,18 @@ def main() -> None:
             print(f'[{done}/{total}] {name} seed {seed}: cIoU@0.5 '
                   f'{scores[SCORES[0]]:.3f}, AUC {scores[SCORES[1]]:.3f} '
                   f'(ETA {eta:.0f} min)', flush=True)
-    table = format_table(results, args.seeds)
-    with open(osp.join(args.work_dir, 'ablation.md'), 'w') as f:
+    for runs in results.values():
+        runs.sort(key=lambda r: r['seed'])
+    table = format_table(results, rows, budget['overfitting'])
+    if budget['overfitting']:
+        table += '\n\n' + controls(work_root, rows, args.cfg_options, results,
+                                   measure=not args.table_only)
+    os.makedirs(work_root, exist_ok=True)
+    with open(osp.join(work_root, 'ablation.md'), 'w') as f:
         f.write(table + '\n')
     print(table)
     if args.update_readme:
-        write_between_markers(osp.join(ROOT, README), MARKERS, table)
+        write_between_markers(osp.join(ROOT, README), budget['markers'], table)
 
 
 if __name__ == '__main__':

@@ -3,6 +3,10 @@
 Each clip is a static scene of 2-3 shapes of distinct classes on a textured
 background; exactly one sounds. Every class has its own sound, so only the audio
 tells which object to localise: a centre prior or another clip's audio scores low.
+``version='v1'`` (the default) is the original benchmark, where each class also has
+its own colour; ``version='v2'`` (``scenes_v2.py``) makes the class the shape and the
+sound only, on cluttered natural textures seen through a camera, and picks the
+sounding object at random among objects drawn alike.
 The output follows the VGG-Sound / VGG-SS layout::
 
     <root>/video/avshapes_000000.mp4   H.264 video + AAC audio
@@ -27,6 +31,7 @@ from tqdm import tqdm
 
 from .media_writer import write_video
 from .scenes import SHAPES, render_scene
+from .scenes_v2 import render_scene_v2
 from .sounds import render_soundtrack
 
 COMPLETE_MARKER = '.complete'
@@ -53,6 +58,9 @@ class AVShapesSettings:
         sample_rate: Audio sample rate in Hz.
         distractor_prob: Probability of an off-screen distractor sound.
         snr_db_range: Signal-to-noise ratio range of the white noise.
+        version: ``'v1'``, the original benchmark (class colours, the sounding
+            object placed first and never shrunk), or ``'v2'`` (see
+            ``scenes_v2.py``; ``pixel_noise`` is then the largest noise std).
     """
     num_train: int = 4000
     num_val: int = 200
@@ -70,6 +78,7 @@ class AVShapesSettings:
     sample_rate: int = 16000
     distractor_prob: float = 0.5
     snr_db_range: Tuple[float, float] = (5.0, 20.0)
+    version: str = 'v1'
 
     @property
     def num_clips(self) -> int:
@@ -82,13 +91,22 @@ def clip_id(index: int) -> str:
 
 def synthesize_clip(settings: AVShapesSettings, index: int):
     """Render clip ``index``: frame (H, W, 3) uint8, audio (N,) float32, annotation."""
+    if settings.version not in ('v1', 'v2'):
+        raise ValueError(f"version={settings.version!r}: 'v1' or 'v2'")
     rng = np.random.default_rng([settings.seed, index])
     num_objects = 3 if rng.random() < settings.three_object_prob else 2
     classes = [int(c) for c in rng.choice(settings.num_classes, num_objects, replace=False)]
-    frame, boxes = render_scene(rng, settings.frame_size, classes, settings.side_range,
-                                settings.max_overlap, settings.min_side,
-                                settings.pixel_noise)
-    sounding = 0  # classes are drawn at random, so the sounding class is random too
+    scene_args = (rng, settings.frame_size, classes, settings.side_range,
+                  settings.max_overlap, settings.min_side, settings.pixel_noise)
+    if settings.version == 'v1':
+        frame, boxes = render_scene(*scene_args)
+        looks = [{}] * num_objects
+        sounding = 0  # classes are drawn at random, so the sounding class is random too
+    else:
+        frame, boxes, looks = render_scene_v2(*scene_args)
+        # Drawn after the scene, independently of it: no visual trait marks the
+        # sounding object.
+        sounding = int(rng.integers(num_objects))
     off_screen = [c for c in range(settings.num_classes) if c not in classes]
     distractor: Optional[int] = None
     if off_screen and rng.random() < settings.distractor_prob:
@@ -100,8 +118,8 @@ def synthesize_clip(settings: AVShapesSettings, index: int):
         'class': SHAPES[classes[sounding]],
         'bbox': [[float(v) for v in boxes[sounding]]],
         'objects': [{'class': SHAPES[c], 'bbox': [float(v) for v in b],
-                     'sounding': i == sounding}
-                    for i, (c, b) in enumerate(zip(classes, boxes))],
+                     'sounding': i == sounding, **look}
+                    for i, (c, b, look) in enumerate(zip(classes, boxes, looks))],
         'distractor': None if distractor is None else SHAPES[distractor],
     }
     return frame, audio, annotation
@@ -142,6 +160,7 @@ def generate_avshapes(root: str, settings: Optional[AVShapesSettings] = None,
     if osp.isfile(meta_path):
         with open(meta_path) as f:
             found = json.load(f)
+        found.setdefault('version', 'v1')  # folders written before the switch existed
         if found != wanted:
             raise ValueError(f'{meta_path}: {root} was generated with other settings '
                              f'({found}); use another root or delete it')
