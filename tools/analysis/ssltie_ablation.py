@@ -157,7 +157,7 @@ def format_table(results: Dict[str, List[dict]], rows: Dict[str, Tuple[str, str]
     header = ['row', 'seeds', 'cIoU@0.5 (mean ± sd)', 'AUC (mean ± sd)',
               'cIoU@0.5 per seed']
     if overfitting:
-        header += ['other audio cIoU@0.5', 'val cIoU@0.5 by epoch',
+        header += ['other audio cIoU@0.5', 'val cIoU@0.5 by epoch (mean)',
                    'training clips cIoU@0.5']
     header.append('train time')
     lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
@@ -182,7 +182,7 @@ def format_table(results: Dict[str, List[dict]], rows: Dict[str, Tuple[str, str]
 
 
 def controls(work_dir: str, rows: Dict[str, Tuple[str, str]], options: List[str],
-             results: Dict[str, List[dict]], measure: bool) -> str:
+             results: Dict[str, List[dict]]) -> str:
     """The controls under the budget: the centre prior (the same for every run), the
     untrained first row and the frame-only probe (tools/analysis/avshapes_frame_only.py),
     as a table; each computed once and cached in ``work_dir``."""
@@ -193,7 +193,7 @@ def controls(work_dir: str, rows: Dict[str, Tuple[str, str]], options: List[str]
                      f'{some_run["ciou/centre_prior/cIoU@0.5"]:.3f} | '
                      f'{some_run["ciou/centre_prior/AUC"]:.3f} |')
     untrained = osp.join(work_dir, 'untrained', 'scores.json')
-    if measure and not osp.isfile(untrained):
+    if not osp.isfile(untrained):
         os.makedirs(osp.dirname(untrained), exist_ok=True)
         metrics = test(next(iter(rows.values()))[0], 'none', osp.dirname(untrained),
                        untrained, options)
@@ -205,7 +205,7 @@ def controls(work_dir: str, rows: Dict[str, Tuple[str, str]], options: List[str]
         lines.append(f'| untrained model (random weights, {rows["a-contrastive"][1]} row) | '
                      f'{metrics[SCORES[0]]:.3f} | {metrics[SCORES[1]]:.3f} |')
     probe_file = osp.join(work_dir, 'frame_only.json')
-    if measure and not osp.isfile(probe_file):
+    if not osp.isfile(probe_file):
         result = avshapes_frame_only.probe(avshapes_frame_only.v2_settings(seed=1))
         with open(probe_file, 'w') as f:
             json.dump(result, f, indent=1)
@@ -214,7 +214,7 @@ def controls(work_dir: str, rows: Dict[str, Tuple[str, str]], options: List[str]
         with open(probe_file) as f:
             probe = json.load(f)
         text += (f'\n\nFrame-only probe (`python tools/analysis/avshapes_frame_only.py`, '
-                 f'{probe["num_train"]} training and {probe["num_test"]} held-out clips of '
+                 f'{probe["num_train"]:,} training and {probe["num_test"]:,} held-out clips of '
                  f'seed 1): picks the sounding object from the frame alone in '
                  f'{probe["accuracy"]:.3f} of held-out clips, chance '
                  f'{probe["chance"]:.3f} (training clips {probe["train_accuracy"]:.3f}).')
@@ -236,7 +236,8 @@ def main() -> None:
     parser.add_argument('--update-readme', action='store_true',
                         help=f'write the table into {README}')
     parser.add_argument('--table-only', action='store_true',
-                        help='train nothing: write the table from the finished runs')
+                        help='train nothing: write the table from the finished runs '
+                        '(the controls are still measured if missing)')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='passed to every train.py and test.py run')
     args = parser.parse_args()
@@ -271,8 +272,7 @@ def main() -> None:
         runs.sort(key=lambda r: r['seed'])
     table = format_table(results, rows, budget['overfitting'])
     if budget['overfitting']:
-        table += '\n\n' + controls(work_root, rows, args.cfg_options, results,
-                                   measure=not args.table_only)
+        table += '\n\n' + controls(work_root, rows, args.cfg_options, results)
     os.makedirs(work_root, exist_ok=True)
     with open(osp.join(work_root, 'ablation.md'), 'w') as f:
         f.write(table + '\n')
