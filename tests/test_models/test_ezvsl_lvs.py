@@ -31,12 +31,12 @@ def test_ezvsl_trains_its_projections_and_encoders():
 @pytest.mark.parametrize('alpha', [0.0, 0.4, 1.0])
 def test_ezvsl_object_prior_blend(alpha):
     model = build_ezvsl(layer4_stride=1, object_encoder=dict(type='VisualResNet18', layer4_stride=1),
-                        test_cfg=dict(ogl_alpha=alpha, other_audio_control=True))
+                        test_cfg=dict(ogl_alpha=alpha))
     model.train()
     assert not model.object_encoder.training  # frozen backbone stays in eval mode
     assert not any(p.requires_grad for p in model.object_encoder.parameters())
     model.eval()
-    data = model.data_preprocessor(batch(views=1), False)
+    data = model.data_preprocessor(batch(views=1, other_audio=True), False)
     out = model(**data, mode='predict')
     imgs = data['inputs']['imgs'][:, 0]
     heatmap = out[0].pred_heatmap
@@ -65,13 +65,11 @@ def test_lvs_is_the_contrastive_loss_alone():
 def test_ezvsl_heatmap_is_the_paired_cosine_of_its_projections():
     # With identity projections EZ-VSL is LVS's model: its test-time heatmap must be
     # LVS's, cell for cell (no sign flip, transpose or rescaling on the way out).
-    ezvsl = build_ezvsl(layer4_stride=1, embed_dim=512,
-                        test_cfg=dict(other_audio_control=True)).eval()
+    ezvsl = build_ezvsl(layer4_stride=1, embed_dim=512).eval()
     lvs = MODELS.build(dict(
         type='LVS', data_preprocessor=dict(type='AVDataPreprocessor'),
         visual_encoder=dict(type='VisualResNet18'), audio_encoder=dict(type='AudioResNet18'),
-        contrastive_loss=dict(type='LocalizationContrastiveLoss'),
-        test_cfg=dict(other_audio_control=True))).eval()
+        contrastive_loss=dict(type='LocalizationContrastiveLoss'))).eval()
     lvs.visual_encoder.load_state_dict(ezvsl.visual_encoder.state_dict())
     lvs.audio_encoder.load_state_dict(ezvsl.audio_encoder.state_dict())
     with torch.no_grad():
@@ -79,7 +77,7 @@ def test_ezvsl_heatmap_is_the_paired_cosine_of_its_projections():
         ezvsl.audio_proj.weight.copy_(torch.eye(512))
         ezvsl.visual_proj.bias.zero_()
         ezvsl.audio_proj.bias.zero_()
-    data = ezvsl.data_preprocessor(batch(views=1), False)
+    data = ezvsl.data_preprocessor(batch(views=1, other_audio=True), False)
     keys = ('pred_heatmap', 'pred_heatmap_other_audio')
     # Copied out: predict writes into the data samples, which both models share.
     ours = [[s.get(k).clone() for k in keys] for s in ezvsl(**data, mode='predict')]

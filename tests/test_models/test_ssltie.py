@@ -1,3 +1,4 @@
+import pytest
 import torch
 from mmengine.registry import init_default_scope
 
@@ -7,17 +8,20 @@ from avloc.structures import AVDataSample
 
 def build_model(**kwargs):
     init_default_scope('avloc')
-    return MODELS.build(dict(
+    cfg = dict(
         type='SSLTIE', data_preprocessor=dict(type='AVDataPreprocessor'),
         visual_encoder=dict(type='VisualResNet18'), audio_encoder=dict(type='AudioResNet18'),
         contrastive_loss=dict(type='LocalizationContrastiveLoss'),
-        equivariance_loss=dict(type='EquivarianceLoss'), **kwargs))
+        equivariance_loss=dict(type='EquivarianceLoss'))
+    return MODELS.build(dict(cfg, **kwargs))
 
 
-def batch(b=3, views=2):
+def batch(b=3, views=2, other_audio=False):
     inputs = dict(imgs=[torch.randint(0, 255, (views, 3, 32, 32), dtype=torch.uint8)
                         for _ in range(b)],
                   spec=[torch.randn(1, 16, 20) for _ in range(b)])
+    if other_audio:  # the partner clips' audio, as OtherAudioMixin attaches it
+        inputs['other_spec'] = [torch.randn(1, 16, 20) for _ in range(b)]
     samples = []
     for i in range(b):
         s = AVDataSample(metainfo=dict(clip_id=str(i), ori_shape=(32, 32)))
@@ -40,8 +44,8 @@ def test_loss_and_backward():
 
 
 def test_predict_outputs():
-    model = build_model(test_cfg=dict(other_audio_control=True)).eval()
-    data = model.data_preprocessor(batch(views=1), False)
+    model = build_model().eval()
+    data = model.data_preprocessor(batch(views=1, other_audio=True), False)
     out = model(**data, mode='predict')
     assert out[0].pred_heatmap.shape == (1, 2, 2)
     assert out[0].pred_heatmap.abs().max() <= 1 + 1e-5
@@ -50,22 +54,22 @@ def test_predict_outputs():
     assert out[0].visual_embedding.shape == (512,)
 
 
-def test_other_audio_control_with_a_one_clip_batch():
-    model = build_model(test_cfg=dict(other_audio_control=True)).eval()
-    first = model.data_preprocessor(batch(b=2, views=1), False)
-    last = model.data_preprocessor(batch(b=1, views=1), False)
-    out_first = model(**first, mode='predict')
-    out_last = model(**last, mode='predict')
-    # The lone clip is paired with the previous batch's last audio.
-    expected = torch.einsum('c,chw->hw', out_first[-1].audio_embedding,
-                            torch.nn.functional.normalize(
-                                model.visual_encoder(last['inputs']['imgs'][:, 0]), dim=1)[0])
-    torch.testing.assert_close(out_last[0].pred_heatmap_other_audio[0], expected,
-                               rtol=1e-4, atol=1e-4)
-    fresh = build_model(test_cfg=dict(other_audio_control=True)).eval()
-    import pytest
-    with pytest.raises(ValueError, match='needs a second clip'):
-        fresh(**model.data_preprocessor(batch(b=1, views=1), False), mode='predict')
+def test_other_audio_control_uses_the_partner_audio_of_the_batch():
+    model = build_model(data_preprocessor=dict(type='AVDataPreprocessor', audio_mean=-20.0,
+                                               audio_std=10.0)).eval()
+    data = model.data_preprocessor(batch(b=2, views=1, other_audio=True), False)
+    out = model(**data, mode='predict')
+    partner = model(dict(imgs=data['inputs']['imgs'], spec=data['inputs']['other_spec']),
+                    mode='tensor')  # the frame with the partner's (standardised) audio
+    torch.testing.assert_close(torch.stack([s.pred_heatmap_other_audio for s in out]),
+                               partner)
+    without = model(**model.data_preprocessor(batch(b=2, views=1), False), mode='predict')
+    assert 'pred_heatmap_other_audio' not in without[0]
+
+
+def test_the_old_test_cfg_switch_is_refused():
+    with pytest.raises(ValueError, match="dataset's other_audio_control"):
+        build_model(test_cfg=dict(other_audio_control=True))
 
 
 def test_view_transform_makes_the_second_view_on_device():

@@ -11,5 +11,5 @@ model = dict(
     audio_encoder=dict(type='AudioResNet18', layer4_stride=2),
     loss=dict(type='MaxMILContrastiveLoss', tau=0.03),
     embed_dim=512,
-    test_cfg=dict(ogl_alpha=0.4, other_audio_control=True),
+    test_cfg=dict(ogl_alpha=0.4),
 )

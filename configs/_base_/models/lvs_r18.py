@@ -7,5 +7,4 @@ model = dict(
     audio_encoder=dict(type='AudioResNet18'),
     contrastive_loss=dict(type='LocalizationContrastiveLoss', eps=0.65, eps2=0.4,
                           tau=0.03, temperature=0.07),
-    test_cfg=dict(other_audio_control=True),
 )

@@ -12,5 +12,4 @@ model = dict(
     equivariance_loss=dict(type='EquivarianceLoss', loss_weight=1.0, cells='all',
                            heatmap_warp='public'),
     joint_view_pass=False,
-    test_cfg=dict(other_audio_control=True),
 )

@@ -98,8 +98,6 @@ def init_localizer(config: Union[str, Config], checkpoint: Optional[str] = None,
     """
     cfg, checkpoint = _resolve_config(config, checkpoint)
     model_cfg = cfg.model.copy()
-    if 'test_cfg' in model_cfg:
-        model_cfg['test_cfg'] = dict(model_cfg['test_cfg'], other_audio_control=False)
     # Nested parts (the data preprocessor) are built through MMEngine's registry,
     # which finds avloc's only under its scope: set for this build only.
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'avloc')):

@@ -6,11 +6,12 @@ from typing import List
 from mmengine.dataset import BaseDataset
 
 from avloc.registry import DATASETS
+from .other_audio import OtherAudioMixin
 from .vggsound import drop_duplicates, list_metainfo, require_listed_files
 
 
 @DATASETS.register_module()
-class AVSBenchS4Dataset(BaseDataset):
+class AVSBenchS4Dataset(OtherAudioMixin, BaseDataset):
     """AVSBench-S4 test frames, each scored against its ground-truth mask.
 
     Layout under ``data_root`` (as its authors distribute it)::

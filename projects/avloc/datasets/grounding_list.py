@@ -7,12 +7,13 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from avloc.registry import DATASETS
+from .other_audio import OtherAudioMixin
 from .vggsound import (list_metainfo, parse_boxes, read_json_list,
                        require_listed_files)
 
 
 @DATASETS.register_module()
-class GroundingListDataset(BaseDataset):
+class GroundingListDataset(OtherAudioMixin, BaseDataset):
     """Test clips listed in a JSON file, paths relative to ``data_root``::
 
         [{"id": "0001", "frame": "frames/0001.jpg", "audio": "audio/0001.wav",

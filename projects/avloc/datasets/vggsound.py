@@ -10,6 +10,8 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger
 
 from avloc.registry import DATASETS
+from .file_index import FileIndex
+from .other_audio import OtherAudioMixin
 from .seeded_index import apply_sample_seed
 from .transforms.loading import MediaError, audio_source
 
@@ -45,15 +47,11 @@ def list_metainfo(ann_file: str, num_listed: int) -> dict:
                 num_listed=num_listed)
 
 
-def absent_files(item: dict) -> List[str]:
-    """The ``*_path`` entries of a clip that are not files."""
-    return [p for k, p in item.items() if k.endswith('_path') and not osp.isfile(p)]
-
-
 def require_listed_files(ann_file: str, data_list: List[dict]) -> None:
     """Raise if any ``*_path`` of any listed clip is not a file, naming the list and
     the first missing files."""
-    missing = [p for item in data_list for p in absent_files(item)]
+    files = FileIndex()
+    missing = [p for item in data_list for p in files.absent(item)]
     if missing:
         raise FileNotFoundError(f'{ann_file}: {len(missing)} files of the listed clips '
                                 f'are missing, e.g. {missing[:3]}')
@@ -219,7 +217,7 @@ def read_box_file(path: str, box_policy: str) -> dict:
 
 
 @DATASETS.register_module()
-class VGGSoundDataset(BaseDataset):
+class VGGSoundDataset(OtherAudioMixin, BaseDataset):
     """Clips in the VGG-Sound layout, one frame and one audio window each.
 
     Media come either from ``<data_root>/<data_prefix.video>/<id>.mp4`` (decoded with
@@ -336,10 +334,10 @@ class VGGSoundDataset(BaseDataset):
             read_clip_list(self.ann_file, self.split)), self.test_mode)
         self._metainfo.update(list_metainfo(self.ann_file, len(clips)))
         boxes = self._read_boxes()
-        data_list, missing = [], []
+        data_list, missing, files = [], [], FileIndex()
         for clip in clips:
             item = self._item(clip)
-            absent = absent_files(item)
+            absent = files.absent(item)
             if absent:
                 missing.append(absent[0])
                 continue

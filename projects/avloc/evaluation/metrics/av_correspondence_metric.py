@@ -19,8 +19,10 @@ class AVCorrespondenceMetric(BaseMetric):
     touching the test set. This metric scores the held-out share of the training
     list instead (``VGGSoundDataset(holdout=...)``): per clip, the confidence
     (mean of the top 25% of the cosine map, :func:`confidence_score`) with its own
-    audio against that with the other-audio control's (model
-    ``test_cfg.other_audio_control=True``). ``accuracy`` is the share of clips where
+    audio against that with its partner clip's audio (the other-audio control, see
+    :class:`avloc.datasets.OtherAudioMixin`: partners are fixed by dataset index, so
+    the score does not change with the batch size or the number of GPUs).
+    ``accuracy`` is the share of clips where
     their own audio wins, ``margin`` the mean confidence difference.
 
     Args:
@@ -34,7 +36,8 @@ class AVCorrespondenceMetric(BaseMetric):
         for sample in data_samples:
             if 'pred_heatmap_other_audio' not in sample:
                 raise ValueError('AVCorrespondenceMetric needs the other-audio heatmap: '
-                                 'set the model\'s test_cfg.other_audio_control=True')
+                                 'evaluate a dataset of at least two clips with '
+                                 'other_audio_control=True (the default in test mode)')
             own, other = (confidence_score(sample[key].squeeze(0).float().cpu().numpy())
                           for key in ('pred_heatmap', 'pred_heatmap_other_audio'))
             self.results.append((own, other))

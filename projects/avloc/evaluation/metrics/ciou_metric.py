@@ -85,7 +85,7 @@ class CIoUMetric(BaseMetric):
             (left out of every score). Defaults to 'fail'.
         extended (bool): Also score SLAVC's extended protocol (AP, max-F1 and
             precision at ciou 0.5 and 0.75, cIoU by object size), with the
-            other-audio heatmaps (model ``test_cfg.other_audio_control=True``) and any
+            other-audio heatmaps (the dataset's ``other_audio_control``) and any
             clip marked ``is_sounding=False`` as the non-visible pairs; see
             :mod:`avloc.evaluation.functional.extended`. Defaults to False.
         collect_device (str): Defaults to 'cpu'.
@@ -192,9 +192,9 @@ class CIoUMetric(BaseMetric):
         conf_silent += [confidence_score(entry['heatmap_other_audio'])
                         for entry, _ in scored if 'heatmap_other_audio' in entry]
         if not conf_silent:
-            raise ValueError('extended=True needs non-visible pairs: enable the model\'s '
-                             'test_cfg.other_audio_control or test on a list with '
-                             'non-sounding rows')
+            raise ValueError('extended=True needs non-visible pairs: keep the '
+                             'dataset\'s other_audio_control on or test on a list '
+                             'with non-sounding rows')
         metrics = {}
         for iou in (0.5, 0.75):
             scores = detection_scores(conf_visible, model, conf_silent, iou)

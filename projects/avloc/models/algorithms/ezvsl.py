@@ -14,7 +14,7 @@ from mmengine.model import BaseModel
 
 from avloc.registry import MODELS
 from avloc.structures import AVDataSample
-from ..utils import (OtherAudioPairing, attach_predictions, cosine_heatmaps,
+from ..utils import (attach_predictions, checked_test_cfg, cosine_heatmaps,
                      paired_heatmaps)
 
 
@@ -46,8 +46,9 @@ class EZVSL(BaseModel):
             It is frozen. None predicts from the audio-visual map alone.
             Defaults to None.
         data_preprocessor (dict, optional): Defaults to None.
-        test_cfg (dict, optional): ``ogl_alpha`` (EZ-VSL's 0.4),
-            ``other_audio_control`` and ``visual_pooling`` (see :class:`SSLTIE`).
+        test_cfg (dict, optional): ``ogl_alpha`` (EZ-VSL's 0.4) and
+            ``visual_pooling`` (see :class:`SSLTIE`); the other-audio control is
+            predicted as for :class:`SSLTIE`.
             Defaults to None.
         init_cfg (dict, optional): Defaults to None.
     """
@@ -68,8 +69,7 @@ class EZVSL(BaseModel):
         self.object_encoder = MODELS.build(object_encoder) if object_encoder else None
         if self.object_encoder is not None:
             self.object_encoder.requires_grad_(False)
-        self.test_cfg = {'ogl_alpha': 0.4, **(test_cfg or {})}
-        self._other_audio = OtherAudioPairing()
+        self.test_cfg = {'ogl_alpha': 0.4, **checked_test_cfg(test_cfg)}
 
     def train(self, mode: bool = True) -> 'EZVSL':
         super().train(mode)
@@ -117,11 +117,13 @@ class EZVSL(BaseModel):
         imgs = inputs['imgs'][:, 0]
         visual, audio = self.embed(imgs, inputs['spec'])
         heatmaps = paired_heatmaps(visual, audio)
-        control = self.test_cfg.get('other_audio_control', False)
-        others = paired_heatmaps(visual, self._other_audio(audio)) if control else None
+        others = None
+        if 'other_spec' in inputs:
+            others = paired_heatmaps(visual, self.audio_proj(self.audio_encoder(
+                inputs['other_spec'])))
         if self.object_encoder is not None:
             heatmaps = self._with_object_prior(heatmaps, imgs)
-            if control:
+            if others is not None:
                 others = self._with_object_prior(others, imgs)
         return attach_predictions(data_samples, heatmaps, visual, audio, others,
                                   self.test_cfg.get('visual_pooling', 'avg'))

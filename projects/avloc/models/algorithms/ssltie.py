@@ -12,8 +12,8 @@ from mmengine.model import BaseModel
 
 from avloc.registry import MODELS
 from avloc.structures import AVDataSample
-from ..utils import (OtherAudioPairing, attach_predictions, cosine_heatmaps,
-                     force_float32, paired_heatmaps)
+from ..utils import (attach_predictions, checked_test_cfg, cosine_heatmaps,
+                     force_float32, gather_across_ranks, paired_heatmaps)
 
 
 @MODELS.register_module()
@@ -40,18 +40,26 @@ class SSLTIE(BaseModel):
             encoder pass (one BatchNorm batch over both views; faster). The public
             code runs one pass per view, each with its own batch statistics in
             training. Defaults to False.
+        gather_negatives (bool): In a distributed run, contrast each frame with the
+            audios of every rank's batch (W * B - 1 negatives) instead of its own
+            rank's (B - 1), so that W ranks at batch B train as one process at
+            W * B (BatchNorm statistics aside). The public code, on one machine
+            with DataParallel, contrasted within each GPU's batch. Defaults to
+            False.
         data_preprocessor (dict, optional): Defaults to None.
-        test_cfg (dict, optional): ``other_audio_control=True`` also predicts each
-            frame's heatmap with the previous clip's audio (a control that must
-            score low); ``visual_pooling`` ('avg' or 'max') pools the visual
-            embedding used for retrieval. Defaults to None.
+        test_cfg (dict, optional): ``visual_pooling`` ('avg' or 'max') pools the
+            visual embedding used for retrieval. Defaults to None.
+
+    A test batch that carries ``other_spec`` (the partner clips' audio, see
+    :class:`avloc.datasets.OtherAudioMixin`) also gets each frame's heatmap with its
+    partner's audio: a control that must score low.
         init_cfg (dict, optional): Defaults to None.
     """
 
     def __init__(self, visual_encoder: dict, audio_encoder: dict, contrastive_loss: dict,
                  equivariance_loss: Optional[dict] = None,
                  view_transform: Optional[dict] = None, joint_view_pass: bool = False,
-                 data_preprocessor: Optional[dict] = None,
+                 gather_negatives: bool = False, data_preprocessor: Optional[dict] = None,
                  test_cfg: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.visual_encoder = MODELS.build(visual_encoder)
@@ -60,8 +68,8 @@ class SSLTIE(BaseModel):
         self.equivariance_loss = MODELS.build(equivariance_loss) if equivariance_loss else None
         self.view_transform = MODELS.build(view_transform) if view_transform else None
         self.joint_view_pass = joint_view_pass
-        self.test_cfg = test_cfg or {}
-        self._other_audio = OtherAudioPairing()
+        self.gather_negatives = gather_negatives
+        self.test_cfg = checked_test_cfg(test_cfg)
 
     def forward(self, inputs: Dict[str, torch.Tensor],
                 data_samples: Optional[List[AVDataSample]] = None,
@@ -81,11 +89,14 @@ class SSLTIE(BaseModel):
         audio = self.audio_encoder(inputs['spec'])
         views, matrices, valids, view_warp = self._views(inputs['imgs'], data_samples)
         visual = self._encode_views(views)
+        candidates, offset = (gather_across_ranks(audio) if self.gather_negatives
+                              else (audio, 0))  # (K, C); own audios at offset..
         heatmaps, loss_cl = [], 0.0
         for feature_map in visual:
-            cross = cosine_heatmaps(feature_map, audio)  # (B, B, h, w)
-            loss_cl = loss_cl + self.contrastive_loss(cross)
-            heatmaps.append(torch.diagonal(cross).permute(2, 0, 1)[:, None])  # (B, 1, h, w)
+            cross = cosine_heatmaps(feature_map, candidates)  # (B, K, h, w)
+            loss_cl = loss_cl + self.contrastive_loss(cross, offset)
+            own = cross[:, offset:offset + len(audio)]  # (B, B, h, w)
+            heatmaps.append(torch.diagonal(own).permute(2, 0, 1)[:, None])  # (B, 1, h, w)
         losses = dict(loss_cl=loss_cl / len(views))
         if self.equivariance_loss is not None and len(views) > 1:
             losses['loss_equiv'] = self.equivariance_loss(
@@ -124,12 +135,13 @@ class SSLTIE(BaseModel):
     @torch.no_grad()
     def predict(self, inputs: Dict[str, torch.Tensor],
                 data_samples: List[AVDataSample]) -> List[AVDataSample]:
-        """Heatmap of the first view, embeddings, and optionally the audio control."""
+        """Heatmap of the first view, embeddings, and the other-audio control when
+        the batch carries the partners' audio."""
         visual = self.visual_encoder(inputs['imgs'][:, 0])  # (B, C, h, w)
         audio = self.audio_encoder(inputs['spec'])  # (B, C)
         heatmaps = paired_heatmaps(visual, audio)
         others = None
-        if self.test_cfg.get('other_audio_control', False):
-            others = paired_heatmaps(visual, self._other_audio(audio))
+        if 'other_spec' in inputs:
+            others = paired_heatmaps(visual, self.audio_encoder(inputs['other_spec']))
         return attach_predictions(data_samples, heatmaps, visual, audio, others,
                                   self.test_cfg.get('visual_pooling', 'avg'))

@@ -13,7 +13,9 @@ class AVDataPreprocessor(BaseDataPreprocessor):
     """Stack, move, augment (optionally) and normalise one batch.
 
     Output ``inputs``: ``imgs`` (B, V, 3, H, W) float, normalised per channel (when
-    the batch has frames), and ``spec`` (B, 1, F, T) float, optionally standardised.
+    the batch has frames), ``spec`` (B, 1, F, T) float, optionally standardised, and
+    ``other_spec`` (B, 1, F, T), the other-audio control's partner clips, made the same
+    way, when the batch carries them (see :class:`avloc.datasets.OtherAudioMixin`).
 
     The spectrogram and the appearance augmentations can run here, batched on the
     model's device, instead of in the dataloader workers: a pipeline that packs the
@@ -53,16 +55,22 @@ class AVDataPreprocessor(BaseDataPreprocessor):
         self.spec_augments = build_all(spec_augments)
         self.frame_augments = build_all(frame_augments)
 
-    def _spec(self, inputs: dict) -> torch.Tensor:
-        """(B, 1, F, T) spectrograms, from the batch or from its waveforms."""
-        if 'spec' in inputs:
-            return torch.stack(list(inputs['spec'])).float()
+    def _spec(self, inputs: dict, prefix: str = '') -> torch.Tensor:
+        """(B, 1, F, T) spectrograms, from the batch's ``<prefix>spec`` or from its
+        ``<prefix>audio`` waveforms."""
+        if prefix + 'spec' in inputs:
+            return torch.stack(list(inputs[prefix + 'spec'])).float()
         if self.spectrogram is None:
             raise ValueError('the batch carries waveforms (the pipeline has no '
                              'AudioToSpectrogram) but the data preprocessor has no '
                              "spectrogram: set data_preprocessor.spectrogram, e.g. "
                              "dict(type='BatchMelSpectrogram')")
-        return self.spectrogram(torch.stack(list(inputs['audio'])))
+        return self.spectrogram(torch.stack(list(inputs[prefix + 'audio'])))
+
+    def _standardise(self, spec: torch.Tensor) -> torch.Tensor:
+        if self.audio_mean is None:
+            return spec
+        return (spec - self.audio_mean) / self.audio_std
 
     def forward(self, data: dict, training: bool = False) -> dict:
         data = self.cast_data(data)
@@ -71,9 +79,9 @@ class AVDataPreprocessor(BaseDataPreprocessor):
         if training:
             for augment in self.spec_augments:
                 spec = augment(spec)
-        if self.audio_mean is not None:
-            spec = (spec - self.audio_mean) / self.audio_std
-        out = dict(spec=spec)
+        out = dict(spec=self._standardise(spec))
+        if 'other_spec' in inputs or 'other_audio' in inputs:  # never augmented
+            out['other_spec'] = self._standardise(self._spec(inputs, 'other_'))
         if 'imgs' in inputs:  # absent from audio-only batches
             imgs = torch.stack(list(inputs['imgs']))  # (B, V, 3, H, W) uint8
             if training and len(self.frame_augments):

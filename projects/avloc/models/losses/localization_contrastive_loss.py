@@ -41,23 +41,37 @@ class LocalizationContrastiveLoss(nn.Module):
         self.loss_weight = loss_weight
 
     @force_float32
-    def logits(self, cross_maps: torch.Tensor) -> torch.Tensor:
-        """(B, B, h, w) image-by-audio maps -> (B, B + 1) logits, positive first
-        (``B + 2`` columns with ``diagonal_quirk``)."""
-        b = cross_maps.shape[0]
-        eye = torch.eye(b, dtype=torch.bool, device=cross_maps.device)
+    def logits(self, cross_maps: torch.Tensor, offset: int = 0) -> torch.Tensor:
+        """Image-by-audio maps -> logits, positive first.
+
+        Args:
+            cross_maps (Tensor): (B, K, h, w), image n against audio k; image n's own
+                audio is column ``offset + n`` (K = B and offset 0 for one process;
+                K = W * B with negatives gathered from W ranks).
+            offset (int): Column of image 0's own audio. Defaults to 0.
+
+        Returns:
+            Tensor: (B, K + 1) logits: positive, the K - 1 other audios, the hard
+            negative (``K + 2`` columns with ``diagonal_quirk``).
+        """
+        b, k = cross_maps.shape[:2]
+        rows = torch.arange(b, device=cross_maps.device)
+        own_audio = torch.zeros(b, k, dtype=torch.bool, device=cross_maps.device)
+        own_audio[rows, rows + offset] = True
         region = _soft_mean(torch.sigmoid((cross_maps - self.eps) / self.tau), cross_maps)
-        own = cross_maps[eye]  # (B, h, w)
-        s_pos = region[eye][:, None]
+        own = cross_maps[own_audio].reshape(b, *cross_maps.shape[2:])  # (B, h, w)
+        s_pos = region[own_audio][:, None]
         s_hn = _soft_mean(1 - torch.sigmoid((own - self.eps2) / self.tau), own)[:, None]
         if self.diagonal_quirk:
-            s_neg = region * (1 - 100 * eye.float())
+            s_neg = region * (1 - 100 * own_audio.float())
         else:
-            s_neg = region[~eye].reshape(b, b - 1)
+            s_neg = region[~own_audio].reshape(b, k - 1)
         return torch.cat([s_pos, s_neg, s_hn], dim=1) / self.temperature
 
     @force_float32
-    def forward(self, cross_maps: torch.Tensor) -> torch.Tensor:
-        logits = self.logits(cross_maps)
+    def forward(self, cross_maps: torch.Tensor, offset: int = 0) -> torch.Tensor:
+        """Mean cross-entropy over the B images of ``cross_maps`` (B, K, h, w); see
+        :meth:`logits`."""
+        logits = self.logits(cross_maps, offset)
         target = torch.zeros(len(logits), dtype=torch.long, device=logits.device)
         return self.loss_weight * F.cross_entropy(logits, target)

@@ -40,3 +40,14 @@ def attach_predictions(data_samples: List[AVDataSample], heatmaps: torch.Tensor,
         if other_heatmaps is not None:
             sample.pred_heatmap_other_audio = other_heatmaps[i]
     return data_samples
+
+
+def checked_test_cfg(test_cfg: Optional[dict]) -> dict:
+    """The model's ``test_cfg``, refusing the key that moved to the dataset (a config
+    that still sets it would otherwise expect a switch that does nothing)."""
+    test_cfg = dict(test_cfg or {})
+    if 'other_audio_control' in test_cfg:
+        raise ValueError('model.test_cfg.other_audio_control is gone: the other-audio '
+                         'control is the val/test dataset\'s other_audio_control '
+                         '(on in test mode by default); remove the key from test_cfg')
+    return test_cfg

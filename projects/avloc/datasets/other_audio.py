@@ -1,0 +1,82 @@
+"""The other-audio control's pairing: each test clip with the audio of a partner clip
+fixed by the dataset's indices alone.
+
+A heatmap of a frame made with another clip's sound must score low if a model
+localises the sound rather than salient objects. Pairing by dataset index (not by
+position in a batch) makes the control, and ``avc/accuracy`` which checkpoints are
+chosen on, independent of the batch size and of the number of GPUs.
+"""
+from typing import Optional
+
+import numpy as np
+
+from .transforms.loading import audio_source
+
+
+def other_audio_partners(num_clips: int, seed: int = 0) -> np.ndarray:
+    """A fixed pairing of clips with other clips: ``partners[i] != i``.
+
+    The clips are put in a seeded random order and each is paired with the next one
+    in it (one cycle), so no clip is paired with itself and every audio serves as
+    one clip's control.
+
+    Args:
+        num_clips (int): Dataset length, at least 2.
+        seed (int): Seed of the order. Defaults to 0.
+
+    Returns:
+        np.ndarray: (num_clips,) int64 partner index of each clip.
+    """
+    if num_clips < 2:
+        raise ValueError(f'the other-audio control needs two clips, got {num_clips}')
+    order = np.random.default_rng(seed).permutation(num_clips)
+    partners = np.empty(num_clips, dtype=np.int64)
+    partners[order] = np.roll(order, -1)
+    return partners
+
+
+class OtherAudioMixin:
+    """Gives each test-mode sample the audio of its partner clip.
+
+    The pipeline runs a second time on the clip's own record with the partner's
+    audio source and window (``audio_path``, ``audio_*``): its ``spec`` (or
+    ``audio``, when the spectrogram is left to the data preprocessor) is added to
+    ``inputs`` as ``other_spec`` (``other_audio``); models predict the control
+    heatmap from it. A test set of one clip has no partner and gets none, nor does a
+    pipeline that packs no ``inputs``. Loading
+    the partner doubles the pipeline's work at test time; ``other_audio_control=False``
+    saves it when the control is not reported.
+
+    Args:
+        other_audio_control (bool, optional): Attach the partner's audio. Defaults to
+            None: on in test mode, off in training.
+    """
+
+    def __init__(self, *args, other_audio_control: Optional[bool] = None,
+                 **kwargs) -> None:
+        self._other_audio_control = other_audio_control
+        self._partners: Optional[np.ndarray] = None
+        super().__init__(*args, **kwargs)
+
+    @property
+    def other_audio_control(self) -> bool:
+        if self._other_audio_control is None:
+            return bool(self.test_mode)
+        return self._other_audio_control
+
+    def prepare_data(self, idx: int):
+        data = super().prepare_data(idx)
+        if (not self.other_audio_control or len(self) < 2 or not isinstance(data, dict)
+                or 'inputs' not in data):  # nothing to attach to before PackAVInputs
+            return data
+        if self._partners is None:
+            self._partners = other_audio_partners(len(self))
+        partner = self.get_data_info(int(self._partners[int(idx)]))
+        mixed = {k: v for k, v in self.get_data_info(int(idx)).items()
+                 if not k.startswith('audio_')}
+        mixed.update({k: v for k, v in partner.items() if k.startswith('audio_')},
+                     audio_path=audio_source(partner))
+        inputs = self.pipeline(mixed)['inputs']
+        data['inputs'].update({f'other_{key}': inputs[key]
+                               for key in ('spec', 'audio') if key in inputs})
+        return data

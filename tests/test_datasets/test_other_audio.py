@@ -1,0 +1,72 @@
+import numpy as np
+import pytest
+import torch
+from mmengine.dataset import pseudo_collate
+from mmengine.registry import init_default_scope
+
+from avloc.datasets import AVShapesDataset, other_audio_partners
+from avloc.registry import MODELS
+
+PIPELINE = [
+    dict(type='LoadFrame'),
+    dict(type='LoadAudio', duration=1.0),
+    dict(type='AudioToSpectrogram', sample_rate=16000, n_fft=512, hop_length=250,
+         n_mels=32),
+    dict(type='PackAVInputs'),
+]
+
+
+def dataset(root, **kwargs):
+    init_default_scope('avloc')
+    return AVShapesDataset(data_root=root, ann_file='train.txt', pipeline=PIPELINE,
+                           generate_if_missing=False, **kwargs)
+
+
+@pytest.mark.parametrize('n', [2, 3, 10, 501])
+def test_partners_are_a_fixed_derangement(n):
+    partners = other_audio_partners(n)
+    assert sorted(partners) == list(range(n))  # every audio is used once
+    assert not np.any(partners == np.arange(n))
+    np.testing.assert_array_equal(partners, other_audio_partners(n))
+    with pytest.raises(ValueError, match='two clips'):
+        other_audio_partners(1)
+
+
+def test_test_mode_samples_carry_the_partner_audio(tiny_avshapes):
+    ds = dataset(tiny_avshapes, test_mode=True)
+    partners = other_audio_partners(len(ds))
+    for idx in (0, 5):
+        sample = ds[idx]
+        partner = ds[int(partners[idx])]
+        torch.testing.assert_close(sample['inputs']['other_spec'], partner['inputs']['spec'])
+        assert not torch.equal(sample['inputs']['other_spec'], sample['inputs']['spec'])
+    assert 'other_spec' not in dataset(tiny_avshapes)[0]['inputs']  # training
+    off = dataset(tiny_avshapes, test_mode=True, other_audio_control=False)
+    assert 'other_spec' not in off[0]['inputs']
+    one = dataset(tiny_avshapes, test_mode=True, indices=1)
+    assert 'other_spec' not in one[0]['inputs']
+
+
+def test_control_does_not_depend_on_the_batch_size(tiny_avshapes):
+    """The control heatmaps (and so avc/accuracy) are the same at any batch size or
+    sharding: pairing follows dataset indices, not positions in a batch."""
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='SSLTIE', data_preprocessor=dict(type='AVDataPreprocessor'),
+        visual_encoder=dict(type='VisualResNet18'), audio_encoder=dict(type='AudioResNet18'),
+        contrastive_loss=dict(type='LocalizationContrastiveLoss'))).eval()
+    ds = dataset(tiny_avshapes, test_mode=True, indices=6)
+
+    def controls(order, batch_size):
+        out = {}
+        for start in range(0, len(order), batch_size):
+            batch = pseudo_collate([ds[i] for i in order[start:start + batch_size]])
+            for s in model.test_step(batch):
+                out[s.clip_id] = s.pred_heatmap_other_audio
+        return out
+
+    whole = controls(list(range(6)), 6)
+    for order, batch_size in (([0, 1, 2, 3, 4, 5], 1), ([5, 3, 1, 0, 2, 4], 4)):
+        other = controls(order, batch_size)  # e.g. one rank's shard, another batch size
+        for clip_id, heatmap in whole.items():
+            torch.testing.assert_close(other[clip_id], heatmap, atol=1e-5, rtol=1e-5)
