@@ -24,14 +24,16 @@ class LVS(SSLTIE):
         visual_encoder (dict): (B, 3, H, W) -> (B, C, h, w).
         audio_encoder (dict): (B, 1, F, T) -> (B, C).
         contrastive_loss (dict): :class:`LocalizationContrastiveLoss`.
+        gather_negatives (bool): As for :class:`SSLTIE`. Defaults to False.
         data_preprocessor (dict, optional): Defaults to None.
         test_cfg (dict, optional): As for :class:`SSLTIE`. Defaults to None.
         init_cfg (dict, optional): Defaults to None.
     """
 
     def __init__(self, visual_encoder: dict, audio_encoder: dict, contrastive_loss: dict,
-                 data_preprocessor: Optional[dict] = None,
+                 gather_negatives: bool = False, data_preprocessor: Optional[dict] = None,
                  test_cfg: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         super().__init__(visual_encoder, audio_encoder, contrastive_loss,
+                         gather_negatives=gather_negatives,
                          data_preprocessor=data_preprocessor, test_cfg=test_cfg,
                          init_cfg=init_cfg)
