@@ -135,8 +135,8 @@ def test_flickr_config_scores_the_consensus_map(tmp_path):
     assert '2 clips listed, 2 evaluated, 2 scored' in out
 
 
-@pytest.mark.parametrize('metafile', sorted(glob.glob(os.path.join(ROOT, 'configs', '*',
-                                                                    'metafile.yml'))))
+@pytest.mark.parametrize(
+    'metafile', sorted(glob.glob(os.path.join(ROOT, 'configs', '*', 'metafile.yml'))))
 def test_metafile_names_existing_configs(metafile):
     import yaml
     with open(metafile) as f:

@@ -6,8 +6,8 @@ import pytest
 from mmengine.registry import init_default_scope
 from tool_runner import ROOT
 
-from avloc.datasets import (VGGSoundDataset, file_md5, in_holdout, read_box_file,
-                            read_clip_list, read_id_list)
+from avloc.datasets import (VGGSoundDataset, file_md5, in_holdout, read_box_file, read_clip_list,
+                            read_id_list)
 
 PIPELINE = [dict(type='LoadFrame'), dict(type='LoadAudio', duration=1.0),
             dict(type='AudioToSpectrogram', n_fft=512, hop_length=250, n_mels=32),
@@ -78,6 +78,7 @@ def test_training_skips_and_counts_broken_media(tiny_avshapes, tmp_path):
 
 def test_extracted_layout(tiny_avshapes, tmp_path):
     import cv2
+
     from avloc.datasets.synthesis import synthesize_clip, write_wav
     from avloc.datasets.synthesis.avshapes_generator import AVShapesSettings
     (tmp_path / 'frames').mkdir()
@@ -240,6 +241,7 @@ def extracted_root(tmp_path, frame, tone, good=('good',), truncated=('cut',)):
     """An extracted-layout root: whole frames for ``good``, truncated ones for
     ``truncated``, and train.txt listing the truncated clips first."""
     import cv2
+
     from avloc.datasets.synthesis import write_wav
     for sub in ('frames', 'audio'):
         (tmp_path / sub).mkdir(exist_ok=True)

@@ -119,8 +119,8 @@ def ciou_absolute(heatmap, bboxes, value=0.5):
     infer_map[pred > value] = 1
     gt_map = gt_map_lvs(bboxes)
     with np.errstate(invalid='ignore'):
-        return np.sum(infer_map * gt_map) / (np.sum(gt_map) +
-                                            np.sum(infer_map * (gt_map == 0)))
+        return np.sum(infer_map * gt_map) / (
+            np.sum(gt_map) + np.sum(infer_map * (gt_map == 0)))
 
 
 def finalize(iou):

@@ -1,9 +1,8 @@
 import numpy as np
 import pytest
 
-from avloc.evaluation.functional import (boxes_to_gt_map, centre_prior_map, ciou,
-                                         ciou_at_threshold, ciou_auc,
-                                         median_threshold_mask, resize_and_normalize)
+from avloc.evaluation.functional import (boxes_to_gt_map, centre_prior_map, ciou, ciou_at_threshold,
+                                         ciou_auc, median_threshold_mask, resize_and_normalize)
 
 
 def test_ciou_hand_computed():

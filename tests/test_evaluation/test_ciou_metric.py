@@ -49,8 +49,8 @@ def test_metric_scores_model_prior_and_control():
     assert result['other_audio/cIoU@0.5'] == 0.0
     assert result['num_scored'] == 2 and result['num_unscored'] == 0
     # Half the centred disc lies on each half-frame box.
-    assert result['centre_prior/mean_cIoU'] == pytest.approx(0.5 * 0.5 / (0.5 + 0.25),
-                                                              abs=0.02)
+    expected = 0.5 * 0.5 / (0.5 + 0.25)
+    assert result['centre_prior/mean_cIoU'] == pytest.approx(expected, abs=0.02)
 
 
 def test_empty_ground_truth_is_a_failure_in_the_denominator_by_default():

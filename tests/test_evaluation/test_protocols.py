@@ -2,15 +2,14 @@ import io
 import logging
 
 import numpy as np
+import published_logic
 import pytest
 import torch
 from mmengine.logging import MMLogger
 
-import published_logic
 from avloc.evaluation import CIoUMetric
-from avloc.evaluation.functional import (ciou, confidence_score, detection_scores,
-                                         get_protocol, mask_to_gt_map, resize_heatmap,
-                                         size_bin, top_k_mask)
+from avloc.evaluation.functional import (ciou, confidence_score, detection_scores, get_protocol,
+                                         mask_to_gt_map, resize_heatmap, size_bin, top_k_mask)
 
 
 def test_resize_modes_differ_where_the_published_code_differs():

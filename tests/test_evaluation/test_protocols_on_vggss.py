@@ -15,14 +15,14 @@ import json
 from pathlib import Path
 
 import numpy as np
+import published_logic
 import pytest
 import torch
+from tool_runner import ROOT
 
-import published_logic
 from avloc.datasets import read_box_file, read_id_list
 from avloc.evaluation.functional import centre_prior_map, ciou_at_threshold, ciou_auc
 from avloc.registry import METRICS
-from tool_runner import ROOT
 
 META = Path(ROOT) / 'tools' / 'data' / 'vggsound' / 'meta'
 EMPTY_GT_CLIPS = ('M1P1xla8rg0_000000', 'MKC9LvRivTM_000030')

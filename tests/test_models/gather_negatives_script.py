@@ -62,8 +62,8 @@ def main(out_path: str, gather: bool) -> None:
         dist.all_reduce(loss)
         loss /= world
     if rank == 0:
-        torch.save(dict(loss=loss, grads={n: p.grad for n, p in model.named_parameters()}),
-                    out_path)
+        grads = {name: p.grad for name, p in model.named_parameters()}
+        torch.save(dict(loss=loss, grads=grads), out_path)
     if world > 1:
         dist.destroy_process_group()
 

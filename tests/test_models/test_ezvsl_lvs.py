@@ -30,7 +30,8 @@ def test_ezvsl_trains_its_projections_and_encoders():
 
 @pytest.mark.parametrize('alpha', [0.0, 0.4, 1.0])
 def test_ezvsl_object_prior_blend(alpha):
-    model = build_ezvsl(layer4_stride=1, object_encoder=dict(type='VisualResNet18', layer4_stride=1),
+    model = build_ezvsl(layer4_stride=1,
+                        object_encoder=dict(type='VisualResNet18', layer4_stride=1),
                         test_cfg=dict(ogl_alpha=alpha))
     model.train()
     assert not model.object_encoder.training  # frozen backbone stays in eval mode

@@ -7,8 +7,7 @@ import torch.nn.functional as F
 
 from avloc.models.augments.random_equivariance_transform import (EquivarianceWarp,
                                                                  rotation_scale_matrix)
-from avloc.models.losses import (EquivarianceLoss, LocalizationContrastiveLoss,
-                                 MaxMILContrastiveLoss)
+from avloc.models.losses import EquivarianceLoss, LocalizationContrastiveLoss, MaxMILContrastiveLoss
 
 
 def transcribed_lvs_loss(cross, eps=0.65, eps2=0.4, tau=0.03, t=0.07, quirk=False):

@@ -70,8 +70,8 @@ def test_update_docs_writes_every_table_and_nothing_else(result, docs):
     benchmark.update_docs(result, root=docs)
     after = {name: read(docs, name) for name in benchmark.TARGETS}
     for name, (markers, _) in benchmark.TARGETS.items():
-        assert outside_markers(after[name], markers) == outside_markers(before[name],
-                                                                         markers), name
+        assert (outside_markers(after[name], markers) ==
+                outside_markers(before[name], markers)), name
     readme = after['README.md']
     assert '| SSL-TIE, trained by the main job | **0.911** | **0.812** |' in readme
     assert '| untrained SSL-TIE (random weights) | 0.131 | 0.242 |' in readme

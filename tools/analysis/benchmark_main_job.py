@@ -35,6 +35,8 @@ COMMAND = 'python tools/analysis/benchmark_main_job.py --update-readme'
 def command(result: dict) -> str:
     """The command that measured ``result``, as the docs quote it."""
     return COMMAND if result['data_generated'] else COMMAND + ' --keep-data'
+
+
 MARKERS = ('<!-- main-job-table:start -->', '<!-- main-job-table:end -->')
 METAFILE_MARKERS = ('    # main-job-results:start', '    # main-job-results:end')
 # the rows of the score tables: row -> (which run, the key prefix in its metrics)

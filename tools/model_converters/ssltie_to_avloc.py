@@ -19,9 +19,12 @@ import torch
 
 # The conversion lives in the package, shared with avloc.apis.init_localizer (which
 # converts a released file in memory); these names are the tool's interface.
-from avloc.models.converters.ssltie import (KEY_TABLE, ConversionError,  # noqa: F401
-                                            avloc_key, expected_shapes, load_released)
+from avloc.models.converters.ssltie import KEY_TABLE, ConversionError, avloc_key
 from avloc.models.converters.ssltie import convert_ssltie as convert
+from avloc.models.converters.ssltie import expected_shapes, load_released
+
+__all__ = ['KEY_TABLE', 'ConversionError', 'avloc_key', 'convert', 'expected_shapes',
+           'load_released']
 
 
 def main() -> None:

@@ -32,9 +32,13 @@ from urllib.error import URLError
 
 import yaml
 
-from avloc.utils.download import (  # noqa: F401  (the zoo's API keeps these names)
-    ChecksumError, NonDirectLinkError, cache_dir, cache_path, check_hash, download,
-    file_sha256)
+from avloc.utils.download import (ChecksumError, NonDirectLinkError, cache_dir, cache_path,
+                                  check_hash, download, file_sha256)
+
+# The downloader's names stay part of the zoo's API.
+__all__ = ['ChecksumError', 'NonDirectLinkError', 'UnknownModelError', 'ZooModel', 'cache_dir',
+           'cache_path', 'check_hash', 'download', 'file_sha256', 'get_model', 'list_models',
+           'models', 'resolve', 'zoo_root']
 
 PACKAGE_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))
 

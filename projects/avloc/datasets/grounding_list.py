@@ -8,8 +8,7 @@ from mmengine.dataset import BaseDataset
 
 from avloc.registry import DATASETS
 from .other_audio import OtherAudioMixin
-from .vggsound import (list_metainfo, parse_boxes, read_json_list,
-                       require_listed_files)
+from .vggsound import list_metainfo, parse_boxes, read_json_list, require_listed_files
 
 
 @DATASETS.register_module()

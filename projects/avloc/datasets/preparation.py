@@ -139,8 +139,8 @@ def _summarise(results: List[Tuple[str, str, str]], out_root: str,
                                             available=sum(i in ready for i in listed))
     summary = dict(
         seconds=round(seconds, 1),
-        counts={s: len(by_status.get(s, [])) for s in ('done', 'skipped', 'missing',
-                                                        'corrupt')},
+        counts={s: len(by_status.get(s, []))
+                for s in ('done', 'skipped', 'missing', 'corrupt')},
         lists=coverage,
         missing=[dict(clip_id=c, reason=r) for c, r in by_status.get('missing', [])],
         corrupt=[dict(clip_id=c, reason=r) for c, r in by_status.get('corrupt', [])])

@@ -17,9 +17,9 @@ from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 import avloc  # noqa: F401  (registers avloc's modules)
-from avloc.registry import RUNNERS
 from avloc.engine import load_run_config, prepare_cpu_distributed
 from avloc.evaluation import DumpPredictions
+from avloc.registry import RUNNERS
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:

@@ -11,14 +11,13 @@ import sys
 from typing import List, Optional
 
 from mmengine.config import Config, DictAction
-from mmengine.device import (is_cuda_available, is_mlu_available, is_musa_available,
-                             is_npu_available)
+from mmengine.device import is_cuda_available, is_mlu_available, is_musa_available, is_npu_available
 from mmengine.runner import Runner, find_latest_checkpoint
 
 import avloc  # noqa: F401  (registers avloc's modules)
-from avloc.registry import RUNNERS
 from avloc.engine import load_run_config, prepare_cpu_distributed
 from avloc.engine.work_dir_lock import WorkDirLock, WorkDirLockedError
+from avloc.registry import RUNNERS
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:

@@ -1,8 +1,7 @@
 import numpy as np
 import torch
 
-from avloc.datasets.transforms import (MultiView, PackAVInputs, RandomColorJitter,
-                                       RandomGrayscaleRGB)
+from avloc.datasets.transforms import MultiView, PackAVInputs, RandomColorJitter, RandomGrayscaleRGB
 
 
 def test_multiview_and_pack(frame):

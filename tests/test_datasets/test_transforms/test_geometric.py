@@ -2,9 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from avloc.datasets.transforms import (ExactCenterCrop, FixedSizeResize, MultiView,
-                                       RandomAreaCrop, RandomHorizontalFlip, RandomRotate,
-                                       ShortSideResize)
+from avloc.datasets.transforms import (ExactCenterCrop, FixedSizeResize, MultiView, RandomAreaCrop,
+                                       RandomHorizontalFlip, RandomRotate, ShortSideResize)
 from avloc.models.utils import warp_maps
 
 

@@ -10,9 +10,8 @@ from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as F
 
 from avloc.datasets.transforms import RandomColorJitter, RandomGaussianBlur, RandomGrayscaleRGB
-from avloc.datasets.transforms.photometric import (adjust_brightness, adjust_contrast,
-                                                   adjust_hue, adjust_saturation,
-                                                   gaussian_blur, rgb_to_grey)
+from avloc.datasets.transforms.photometric import (adjust_brightness, adjust_contrast, adjust_hue,
+                                                   adjust_saturation, gaussian_blur, rgb_to_grey)
 
 
 def frames(seed=0):

@@ -61,8 +61,8 @@ def expected_table(work_dir, data_root, seed):
 
 
 @pytest.mark.parametrize('num_procs', [1, 2])
-def test_hook_writes_the_neighbours_of_the_current_encoder(tiny_avshapes, tmp_path,
-                                                             num_procs):
+def test_hook_writes_the_neighbours_of_the_current_encoder(
+        tiny_avshapes, tmp_path, num_procs):
     work_dir = str(tmp_path / 'work')
     options = ['--work-dir', work_dir, '--cfg-options', *data_options(tiny_avshapes),
                'train_dataloader.batch_size=8', 'randomness.seed=5',

@@ -1,7 +1,7 @@
 import cv2
 import numpy as np
-import pytest
 import public_ssltie as public
+import pytest
 import torch
 import torch.nn.functional as F
 

@@ -9,7 +9,6 @@ import numpy as np
 
 from .media_error import MediaError
 
-
 # How decord 0.6's AudioReader (the loader this replaces) turns decoded samples into
 # mono float32: libswresample converts them (16-bit PCM is ``x * 2**-15``, exact) and,
 # for two channels, mixes ``left * c + right * c`` in float32 with c = M_SQRT1_2, its

@@ -140,6 +140,6 @@ def get_protocol(protocol: Union[str, dict, LocalizationProtocol]) -> Localizati
                   inclusive=base.inclusive, value=base.value)
     fields.update(overrides)
     if overrides:
-        fields['name'] = name + '(' + ', '.join(f'{k}={v}' for k, v in
-                                                 sorted(overrides.items())) + ')'
+        settings = ', '.join(f'{k}={v}' for k, v in sorted(overrides.items()))
+        fields['name'] = f'{name}({settings})'
     return LocalizationProtocol(**fields)

@@ -7,10 +7,9 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from avloc.registry import METRICS
-from ..functional import (SIZE_BINS, boxes_to_gt_map, centre_prior_map, ciou,
-                          ciou_at_threshold, ciou_auc, confidence_score, detection_scores,
-                          get_protocol, mask_to_gt_map, size_bin)
-
+from ..functional import (SIZE_BINS, boxes_to_gt_map, centre_prior_map, ciou, ciou_at_threshold,
+                          ciou_auc, confidence_score, detection_scores, get_protocol,
+                          mask_to_gt_map, size_bin)
 
 EMPTY_GT_POLICIES = ('fail', 'skip')
 

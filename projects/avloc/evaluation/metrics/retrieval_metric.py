@@ -8,7 +8,7 @@ from mmengine.logging import MMLogger
 
 from avloc.registry import METRICS
 from ..functional.retrieval import (build_index, describe_index, ranks_whole_gallery,
-                                   retrieval_scores, search)
+                                    retrieval_scores, search)
 
 # direction -> (query modality, gallery modality)
 DIRECTIONS = {'a2a': ('audio', 'audio'), 'a2i': ('audio', 'visual'),

@@ -14,8 +14,7 @@ from mmengine.model import BaseModel
 
 from avloc.registry import MODELS
 from avloc.structures import AVDataSample
-from ..utils import (attach_predictions, checked_test_cfg, cosine_heatmaps,
-                     paired_heatmaps)
+from ..utils import attach_predictions, checked_test_cfg, cosine_heatmaps, paired_heatmaps
 
 
 def _min_max(maps: torch.Tensor) -> torch.Tensor:

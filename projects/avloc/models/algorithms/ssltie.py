@@ -12,8 +12,8 @@ from mmengine.model import BaseModel
 
 from avloc.registry import MODELS
 from avloc.structures import AVDataSample
-from ..utils import (attach_predictions, checked_test_cfg, cosine_heatmaps,
-                     force_float32, gather_across_ranks, paired_heatmaps)
+from ..utils import (attach_predictions, checked_test_cfg, cosine_heatmaps, force_float32,
+                     gather_across_ranks, paired_heatmaps)
 
 
 @MODELS.register_module()
