@@ -40,3 +40,29 @@ def test_one_seed_shows_no_spread(monkeypatch):
     spec.loader.exec_module(module)
     assert module.mean_sd(np.array([0.25])) == '0.250 (one seed)'
     assert module.mean_sd(np.array([0.2, 0.4])) == '0.300 ± 0.141'
+
+
+def test_v2_table_shows_overfitting_and_controls(monkeypatch, tmp_path):
+    scripts = os.path.join(ROOT, 'tools', 'analysis')
+    monkeypatch.syspath_prepend(scripts)
+    spec = importlib.util.spec_from_file_location(
+        'ssltie_ablation', os.path.join(scripts, 'ssltie_ablation.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = module.BUDGETS['avshapes2-small']['rows']
+    assert all(os.path.isfile(os.path.join(ROOT, c)) for c, _ in rows.values())
+    runs = [{'ciou/cIoU@0.5': c, 'ciou/AUC': 0.4, 'ciou/other_audio/cIoU@0.5': 0.1,
+             'ciou/centre_prior/cIoU@0.5': 0.12, 'ciou/centre_prior/AUC': 0.37,
+             'val_curve': {'4': 0.2, '8': c}, 'train_clips': {'ciou/cIoU@0.5': 0.9},
+             'train_seconds': 60, 'seed': s} for s, c in enumerate((0.3, 0.5))]
+    table = module.format_table({'a-contrastive': runs}, rows, overfitting=True)
+    assert '| contrastive loss only | 0.400 ± 0.141 |' in table
+    assert '4: 0.200, 8: 0.400 | 0.900 ± 0.000 | 0, 1 |' in table
+    os.makedirs(tmp_path / 'untrained')
+    json.dump({'ciou/cIoU@0.5': 0.05, 'ciou/AUC': 0.2},
+              open(tmp_path / 'untrained' / 'scores.json', 'w'))
+    json.dump(dict(num_train=10, num_test=20, accuracy=0.4, chance=0.41,
+                   train_accuracy=0.5), open(tmp_path / 'frame_only.json', 'w'))
+    text = module.controls(str(tmp_path), rows, [], {'a-contrastive': runs})
+    assert '| centre prior (a centred disc of half the frame) | 0.120 | 0.370 |' in text
+    assert '| 0.050 | 0.200 |' in text and '0.400 of held-out clips, chance 0.410' in text
