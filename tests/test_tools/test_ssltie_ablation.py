@@ -54,10 +54,11 @@ def test_v2_table_shows_overfitting_and_controls(monkeypatch, tmp_path):
     runs = [{'ciou/cIoU@0.5': c, 'ciou/AUC': 0.4, 'ciou/other_audio/cIoU@0.5': 0.1,
              'ciou/centre_prior/cIoU@0.5': 0.12, 'ciou/centre_prior/AUC': 0.37,
              'val_curve': {'4': 0.2, '8': c}, 'train_clips': {'ciou/cIoU@0.5': 0.9},
-             'train_seconds': 60, 'seed': s} for s, c in enumerate((0.3, 0.5))]
+             'train_loss': [2.8, 0.5 + s], 'train_seconds': 60, 'seed': s}
+            for s, c in enumerate((0.3, 0.5))]
     table = module.format_table({'a-contrastive': runs}, rows, overfitting=True)
     assert '| contrastive loss only | 0.400 ± 0.141 |' in table
-    assert '4: 0.200, 8: 0.400 | 0.900 ± 0.000 | 0, 1 |' in table
+    assert '4: 0.200, 8: 0.400 | 0.900 ± 0.000 | 2.80 → 1.00 | 0, 1 |' in table
     os.makedirs(tmp_path / 'untrained')
     json.dump({'ciou/cIoU@0.5': 0.05, 'ciou/AUC': 0.2},
               open(tmp_path / 'untrained' / 'scores.json', 'w'))

@@ -86,17 +86,25 @@ def run(cmd: List[str], log_file: str) -> None:
         sys.exit(f'failed ({log_file}): {" ".join(cmd)}')
 
 
-def val_curve(work_dir: str) -> Dict[str, float]:
-    """Validation cIoU@0.5 by epoch (keys: the epoch as text, as JSON keeps them),
-    read from the run's scalars.json."""
-    curve = {}
-    for path in glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')):
+def _scalars(work_dir: str) -> List[dict]:
+    """Every entry of the run's vis_data/scalars.json files, in order."""
+    entries = []
+    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
         with open(path) as f:
-            for line in f:
-                entry = json.loads(line)
-                if SCORES[0] in entry:
-                    curve[str(entry['step'])] = entry[SCORES[0]]
-    return curve
+            entries += [json.loads(line) for line in f]
+    return entries
+
+
+def val_curve(work_dir: str) -> Dict[str, float]:
+    """Validation cIoU@0.5 by epoch (keys: the epoch as text, as JSON keeps them)."""
+    return {str(e['step']): e[SCORES[0]] for e in _scalars(work_dir) if SCORES[0] in e}
+
+
+def first_and_last_loss(work_dir: str) -> List[float]:
+    """The training loss at the first and the last logged iteration: how far the
+    training clips were fitted (the contrastive loss starts near log(batch size))."""
+    losses = [e['loss'] for e in _scalars(work_dir) if 'loss' in e]
+    return [losses[0], losses[-1]]
 
 
 def test(config: str, checkpoint: str, work_dir: str, out: str, options: List[str],
@@ -123,7 +131,10 @@ def train_and_score(config: str, work_dir: str, seed: int, options: List[str],
     scores_file = osp.join(work_dir, 'scores.json')
     if osp.isfile(scores_file):
         with open(scores_file) as f:
-            return json.load(f)
+            scores = json.load(f)
+        if overfitting and 'train_loss' not in scores:  # from before the loss was kept
+            scores['train_loss'] = first_and_last_loss(work_dir)
+        return scores
     os.makedirs(work_dir, exist_ok=True)
     extra = ['--cfg-options', *options] if options else []
     start = time.time()
@@ -136,6 +147,7 @@ def train_and_score(config: str, work_dir: str, seed: int, options: List[str],
                   train_seconds=train_s, seed=seed)
     if overfitting:
         scores['val_curve'] = val_curve(work_dir)
+        scores['train_loss'] = first_and_last_loss(work_dir)
         on_train = test(config, checkpoint, work_dir, scores_file, options + [
             'test_dataloader.dataset.ann_file=train.txt'], 'test_train_clips.log')
         scores['train_clips'] = {k: on_train[k] for k in SCORES}
@@ -159,7 +171,7 @@ def format_table(results: Dict[str, List[dict]], rows: Dict[str, Tuple[str, str]
     header = ['row', 'cIoU@0.5 (mean ± sd)', 'AUC (mean ± sd)', 'cIoU@0.5 per seed']
     if overfitting:
         header += ['other audio cIoU@0.5', 'val cIoU@0.5 by epoch (mean)',
-                   'training clips cIoU@0.5']
+                   'training clips cIoU@0.5', 'training loss, first → last (mean)']
     header += ['seeds', 'train time']
     lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
     for name, runs in results.items():
@@ -174,9 +186,10 @@ def format_table(results: Dict[str, List[dict]], rows: Dict[str, Tuple[str, str]
             epochs = sorted(runs[0]['val_curve'], key=int)
             curve = [np.mean([r['val_curve'][e] for r in runs]) for e in epochs]
             train = np.array([r['train_clips'][SCORES[0]] for r in runs])
+            loss = np.mean([r['train_loss'] for r in runs], 0)
             cells += [mean_sd(other),
                       ', '.join(f'{e}: {c:.3f}' for e, c in zip(epochs, curve)),
-                      mean_sd(train)]
+                      mean_sd(train), f'{loss[0]:.2f} → {loss[1]:.2f}']
         cells += [', '.join(str(r['seed']) for r in runs),
                   f'{np.mean([r["train_seconds"] for r in runs]) / 60:.1f} min']
         lines.append('| ' + ' | '.join(cells) + ' |')
@@ -256,8 +269,9 @@ def main() -> None:
             work_dir = osp.join(work_root, name, f'seed{seed}')
             if args.table_only:
                 if osp.isfile(osp.join(work_dir, 'scores.json')):
-                    with open(osp.join(work_dir, 'scores.json')) as f:
-                        results[name].append(json.load(f))
+                    results[name].append(train_and_score(
+                        rows[name][0], work_dir, seed, args.cfg_options,
+                        budget['overfitting']))
                 continue
             start = time.time()
             scores = train_and_score(rows[name][0], work_dir, seed, args.cfg_options,
