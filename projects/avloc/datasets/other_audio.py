@@ -43,9 +43,9 @@ class OtherAudioMixin:
     ``audio``, when the spectrogram is left to the data preprocessor) is added to
     ``inputs`` as ``other_spec`` (``other_audio``); models predict the control
     heatmap from it. A test set of one clip has no partner and gets none, nor does a
-    pipeline that packs no ``inputs``. Loading
-    the partner doubles the pipeline's work at test time; ``other_audio_control=False``
-    saves it when the control is not reported.
+    pipeline that packs no ``inputs``. Loading the partner doubles the pipeline's
+    work at test time; ``other_audio_control=False`` saves it when the control is not
+    reported.
 
     Args:
         other_audio_control (bool, optional): Attach the partner's audio. Defaults to

@@ -30,9 +30,9 @@ def gather_across_ranks(embeddings: torch.Tensor) -> Tuple[torch.Tensor, int]:
     """Concatenate every rank's embeddings, keeping the gradient to each rank's own.
 
     The backward pass sends each rank the gradient that every rank's loss puts on its
-    embeddings, so with DDP's gradient averaging a run of ``W``
-    ranks at batch ``B`` takes the same step as one process at ``W * B`` (up to
-    BatchNorm statistics, which stay per rank).
+    embeddings, so with DDP's gradient averaging a run of ``W`` ranks at batch ``B``
+    takes the same step as one process at ``W * B`` (up to BatchNorm statistics,
+    which stay per rank).
 
     Args:
         embeddings (Tensor): (B, C) this rank's embeddings.
