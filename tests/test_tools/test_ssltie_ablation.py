@@ -29,8 +29,6 @@ def test_ablation_runs_aggregates_and_resumes(tiny_avshapes, tmp_path):
     assert os.path.isfile(os.path.join(work_dir, 'ablation.md'))
 
 
-
-
 def test_one_seed_shows_no_spread(monkeypatch):
     scripts = os.path.join(ROOT, 'tools', 'analysis')
     monkeypatch.syspath_prepend(scripts)  # the script imports its sibling doc_markers

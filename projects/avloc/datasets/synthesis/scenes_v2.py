@@ -20,7 +20,7 @@ from typing import List, Tuple
 import cv2
 import numpy as np
 
-from .scenes import SHAPES, draw_shape_mask, _overlap
+from .scenes import SHAPES, _overlap, draw_shape_mask
 
 #: Object textures, drawn uniformly for every object whatever its class.
 TEXTURES = ('solid', 'stripes', 'two-tone', 'noise')
