@@ -47,6 +47,19 @@ def test_test_mode_samples_carry_the_partner_audio(tiny_avshapes):
     assert 'other_spec' not in one[0]['inputs']
 
 
+def test_partner_audio_decodes_no_frame(tiny_avshapes, monkeypatch):
+    """The partner's pass runs the audio transforms only: one frame decode per clip."""
+    from avloc.datasets.transforms import LoadFrame
+    decoded = []
+    read = LoadFrame.transform
+    monkeypatch.setattr(LoadFrame, 'transform',
+                        lambda self, results: decoded.append(1) or read(self, results))
+    ds = dataset(tiny_avshapes, test_mode=True)
+    sample = ds[0]
+    assert len(decoded) == 1
+    assert sample['inputs']['other_spec'].shape == sample['inputs']['spec'].shape
+
+
 def test_control_does_not_depend_on_the_batch_size(tiny_avshapes):
     """The control heatmaps (and so avc/accuracy) are the same at any batch size or
     sharding: pairing follows dataset indices, not positions in a batch."""

@@ -6,11 +6,20 @@ localises the sound rather than salient objects. Pairing by dataset index (not b
 position in a batch) makes the control, and ``avc/accuracy`` which checkpoints are
 chosen on, independent of the batch size and of the number of GPUs.
 """
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
+from mmengine.dataset import Compose
 
 from .transforms.loading import audio_source
+
+
+def audio_only_pipeline(pipeline: Compose) -> Compose:
+    """The transforms of ``pipeline`` the partner's audio needs: all but those that
+    declare ``frame_only = True`` (frame loading, geometric and photometric
+    transforms), so the partner's pass decodes no frame. A transform of your own
+    that never reads the audio can declare it too; one that does not is kept."""
+    return Compose([t for t in pipeline.transforms if not getattr(t, 'frame_only', False)])
 
 
 def other_audio_partners(num_clips: int, seed: int = 0) -> np.ndarray:
@@ -38,14 +47,14 @@ def other_audio_partners(num_clips: int, seed: int = 0) -> np.ndarray:
 class OtherAudioMixin:
     """Gives each test-mode sample the audio of its partner clip.
 
-    The pipeline runs a second time on the clip's own record with the partner's
-    audio source and window (``audio_path``, ``audio_*``): its ``spec`` (or
-    ``audio``, when the spectrogram is left to the data preprocessor) is added to
-    ``inputs`` as ``other_spec`` (``other_audio``); models predict the control
-    heatmap from it. A test set of one clip has no partner and gets none, nor does a
-    pipeline that packs no ``inputs``. Loading the partner doubles the pipeline's
-    work at test time; ``other_audio_control=False`` saves it when the control is not
-    reported.
+    The pipeline's audio transforms (:func:`audio_only_pipeline`) run a second time,
+    on the clip's own record with the partner's audio source and window
+    (``audio_path``, ``audio_*``): their ``spec`` (or ``audio``, when the spectrogram
+    is left to the data preprocessor) is added to ``inputs`` as ``other_spec``
+    (``other_audio``); models predict the control heatmap from it. A test set of one
+    clip has no partner and gets none, nor does a pipeline that packs no ``inputs``.
+    The partner's audio is decoded on top of the clip's own at test time;
+    ``other_audio_control=False`` saves it when the control is not reported.
 
     Args:
         other_audio_control (bool, optional): Attach the partner's audio. Defaults to
@@ -56,6 +65,7 @@ class OtherAudioMixin:
                  **kwargs) -> None:
         self._other_audio_control = other_audio_control
         self._partners: Optional[np.ndarray] = None
+        self._audio_pipeline: Optional[Callable[[dict], dict]] = None
         super().__init__(*args, **kwargs)
 
     @property
@@ -71,12 +81,13 @@ class OtherAudioMixin:
             return data
         if self._partners is None:
             self._partners = other_audio_partners(len(self))
+            self._audio_pipeline = audio_only_pipeline(self.pipeline)
         partner = self.get_data_info(int(self._partners[int(idx)]))
         mixed = {k: v for k, v in self.get_data_info(int(idx)).items()
                  if not k.startswith('audio_')}
         mixed.update({k: v for k, v in partner.items() if k.startswith('audio_')},
                      audio_path=audio_source(partner))
-        inputs = self.pipeline(mixed)['inputs']
+        inputs = self._audio_pipeline(mixed)['inputs']
         data['inputs'].update({f'other_{key}': inputs[key]
                                for key in ('spec', 'audio') if key in inputs})
         return data

@@ -26,6 +26,8 @@ class MultiView(BaseTransform):
         num_views (int): Number of views. Defaults to 2.
     """
 
+    frame_only = True  # the other-audio control's audio-only pass skips it
+
     def __init__(self, transforms: List[dict], num_views: int = 2) -> None:
         # Built from avloc's registry, whatever the default scope is.
         self.pipeline = Compose([TRANSFORMS.build(t) if isinstance(t, dict) else t

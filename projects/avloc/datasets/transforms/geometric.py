@@ -112,6 +112,8 @@ class ShortSideResize(BaseTransform):
             Defaults to 'bilinear'.
     """
 
+    frame_only = True  # the other-audio control's audio-only pass skips it
+
     def __init__(self, scale: int, interpolation: str = 'bilinear') -> None:
         if not isinstance(scale, int):
             raise TypeError(f'ShortSideResize scale is the short side, an int; got '
@@ -144,6 +146,8 @@ class FixedSizeResize(BaseTransform):
         interpolation (str): One of nearest, bilinear, bicubic, area.
             Defaults to 'bilinear'.
     """
+
+    frame_only = True  # the other-audio control's audio-only pass skips it
 
     def __init__(self, scale: Sequence[int], interpolation: str = 'bilinear') -> None:
         if isinstance(scale, int) or len(scale) != 2:
@@ -192,6 +196,8 @@ class PillowResize(BaseTransform):
             Defaults to 'bicubic' (the public code's ``Image.BICUBIC``).
     """
 
+    frame_only = True  # the other-audio control's audio-only pass skips it
+
     def __init__(self, scale: Union[int, Sequence[int]],
                  interpolation: str = 'bicubic') -> None:
         if interpolation not in PIL_INTERPOLATIONS:
@@ -233,6 +239,8 @@ class ExactCenterCrop(BaseTransform):
     shrinks it to the frame or pads, and records no homography.
     """
 
+    frame_only = True  # the other-audio control's audio-only pass skips it
+
     def __init__(self, size: Union[int, Sequence[int]]) -> None:
         self.size = _pair(size)
 
@@ -264,6 +272,8 @@ class RandomAreaCrop(BaseTransform):
             Defaults to (3/4, 4/3).
         interpolation (str): Defaults to 'bilinear'.
     """
+
+    frame_only = True  # the other-audio control's audio-only pass skips it
 
     def __init__(self, size: Union[int, Sequence[int]],
                  scale: Tuple[float, float] = (0.08, 1.0),
@@ -313,6 +323,8 @@ class RandomHorizontalFlip(BaseTransform):
     ``valid_mask`` (mmcv's ``RandomFlip`` takes a direction and records neither).
     """
 
+    frame_only = True  # the other-audio control's audio-only pass skips it
+
     def __init__(self, prob: float = 0.5) -> None:
         self.prob = prob
 
@@ -339,6 +351,8 @@ class RandomRotate(BaseTransform):
         prob (float): Probability of rotating at all. Defaults to 1.0.
         pad_val (int): Fill value of uncovered pixels. Defaults to 0.
     """
+
+    frame_only = True  # the other-audio control's audio-only pass skips it
 
     def __init__(self, max_angle: int = 30, prob: float = 1.0, pad_val: int = 0) -> None:
         self.max_angle = max_angle

@@ -139,6 +139,8 @@ class LoadFrame(BaseTransform):
             from extracted frames after the first epoch. Defaults to None.
     """
 
+    frame_only = True  # the other-audio control's audio-only pass skips it
+
     def __init__(self, frame_time: Optional[float] = None,
                  cache_dir: Optional[str] = None) -> None:
         self.frame_time = frame_time
@@ -335,6 +337,8 @@ class LoadGroundTruthMask(BaseTransform):
     """Read a binary ground-truth mask image (AVSBench) from ``gt_mask_path`` into
     ``gt_mask`` (H, W) uint8, 1 where the sound source is. The mask stays at its
     file's resolution: the metric resizes it to the evaluation grid."""
+
+    frame_only = True  # the other-audio control's audio-only pass skips it
 
     def transform(self, results: dict) -> dict:
         path = results['gt_mask_path']

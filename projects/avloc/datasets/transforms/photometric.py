@@ -239,6 +239,8 @@ class RandomColorJitter(BaseTransform):
         prob (float): Probability of jittering a frame. Defaults to 0.8.
     """
 
+    frame_only = True  # the other-audio control's audio-only pass skips it
+
     def __init__(self, brightness: float = 0.4, contrast: float = 0.4,
                  saturation: float = 0.4, hue: float = 0.1, prob: float = 0.8) -> None:
         ranges = v2.ColorJitter(brightness, contrast, saturation, hue)
@@ -274,6 +276,8 @@ class RandomGrayscaleRGB(BaseTransform):
     ``RandomGrayscale`` defaults to one channel, equal weights and BGR.
     """
 
+    frame_only = True  # the other-audio control's audio-only pass skips it
+
     def __init__(self, prob: float = 0.2) -> None:
         self.prob = prob
 
@@ -303,6 +307,8 @@ class RandomGaussianBlur(BaseTransform):
         kernel_size (int): Odd kernel size. Defaults to 23.
         prob (float): Probability of blurring a frame. Defaults to 0.5.
     """
+
+    frame_only = True  # the other-audio control's audio-only pass skips it
 
     def __init__(self, sigma: Sequence[float] = (0.1, 2.0), kernel_size: int = 23,
                  prob: float = 0.5) -> None:
