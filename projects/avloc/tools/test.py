@@ -8,11 +8,9 @@
 """
 import argparse
 import json
-import os
 import os.path as osp
 from typing import Dict, List, Optional
 
-from mmengine.config import DictAction
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
@@ -20,16 +18,14 @@ import avloc  # noqa: F401  (registers avloc's modules)
 from avloc.engine import load_run_config, prepare_cpu_distributed
 from avloc.evaluation import DumpPredictions
 from avloc.registry import RUNNERS
+from avloc.tools.common_args import parse_run_args, run_parser
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """The command line (``sys.argv[1:]`` when ``argv`` is None)."""
-    parser = argparse.ArgumentParser(description='Test an avloc model')
-    parser.add_argument('config', help='config file')
+    parser = run_parser('Test an avloc model', 'logs and overlays')
     parser.add_argument('checkpoint', help="checkpoint file, or 'none' to score the "
                         'untrained (randomly initialised) model')
-    parser.add_argument('--work-dir', help='where logs and overlays go '
-                        '(default: work_dirs/<config name>)')
     parser.add_argument('--show-dir', help='write heatmap overlays of test clips as PNG '
                         'into this folder (relative to the work dir)')
     parser.add_argument('--show-num', type=int, default=16,
@@ -38,14 +34,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'this file (for plot_ciou_curve.py; tensors only, it loads '
                         'without trusting a pickle)')
     parser.add_argument('--metrics-out', help='also write the scores to this JSON file')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher for distributed testing')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return parse_run_args(parser, argv, 'testing')
 
 
 def _cell(value) -> str:

@@ -10,7 +10,7 @@ import os
 import sys
 from typing import List, Optional
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.device import is_cuda_available, is_mlu_available, is_musa_available, is_npu_available
 from mmengine.runner import Runner, find_latest_checkpoint
 
@@ -18,14 +18,12 @@ import avloc  # noqa: F401  (registers avloc's modules)
 from avloc.engine import load_run_config, prepare_cpu_distributed
 from avloc.engine.work_dir_lock import WorkDirLock, WorkDirLockedError
 from avloc.registry import RUNNERS
+from avloc.tools.common_args import parse_run_args, run_parser
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """The command line (``sys.argv[1:]`` when ``argv`` is None)."""
-    parser = argparse.ArgumentParser(description='Train an avloc model')
-    parser.add_argument('config', help='config file')
-    parser.add_argument('--work-dir', help='where logs and checkpoints go '
-                        '(default: work_dirs/<config name>)')
+    parser = run_parser('Train an avloc model', 'logs and checkpoints')
     resume = parser.add_mutually_exclusive_group()
     resume.add_argument('--resume', nargs='?', type=str, const='auto',
                         help='resume from a checkpoint; with no path, from the latest '
@@ -38,14 +36,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'loss scale on a GPU, bfloat16 on the CPU; the heatmaps, warps '
                         'and losses stay float32')
     parser.add_argument('--seed', type=int, default=None, help='random seed')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries, e.g. train_cfg.max_epochs=1')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher for distributed training')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return parse_run_args(parser, argv, 'training', cfg_options_help='override config '
+                          'entries, e.g. train_cfg.max_epochs=1')
 
 
 def build_config(args: argparse.Namespace) -> Config:
