@@ -9,13 +9,13 @@ the image goes through the rest of the test pipeline. Prints the heatmap's peak 
 best cosine similarity of a location with the audio, mapped to [0, 1]).
 """
 import argparse
-import sys
 
 import cv2
 import numpy as np
 from PIL import Image
 
 from avloc.apis import InferencePipeline, init_localizer, localize
+from avloc.apis.input_errors import exit_on_input_error
 from avloc.datasets.transforms.audio_window import decode_window, read_pcm_wav
 from avloc.datasets.transforms.media_error import MediaError
 from avloc.visualization.heatmap_overlay import overlay_heatmap
@@ -54,10 +54,8 @@ def run(args: argparse.Namespace) -> float:
 
 def main() -> None:
     args = parse_args()
-    try:
+    with exit_on_input_error():
         run(args)
-    except (ValueError, FileNotFoundError, OSError) as err:  # MediaError, mismatches
-        sys.exit(f'error: {err}')
 
 
 if __name__ == '__main__':

@@ -15,11 +15,11 @@ one pixel.
 import argparse
 import json
 import os.path as osp
-import sys
 
 from mmengine.utils import ProgressBar
 
 from avloc.apis import init_localizer
+from avloc.apis.input_errors import exit_on_input_error
 from avloc.apis.overlay_video import SCORE_MEANING, overlay_video
 
 
@@ -69,10 +69,8 @@ def run(args: argparse.Namespace) -> dict:
 
 def main() -> None:
     args = parse_args()
-    try:
+    with exit_on_input_error():
         run(args)
-    except (ValueError, FileNotFoundError, OSError) as err:  # MediaError, mismatches
-        sys.exit(f'error: {err}')
 
 
 if __name__ == '__main__':

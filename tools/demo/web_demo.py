@@ -19,6 +19,7 @@ from typing import List, Optional
 import torch
 
 from avloc.apis import init_localizer
+from avloc.apis.input_errors import INPUT_ERRORS, exit_on_input_error
 from avloc.apis.overlay_video import SCORE_MEANING, overlay_video
 
 VIDEO_EXTENSIONS = ('.mp4', '.mkv', '.webm', '.mov', '.avi')
@@ -66,7 +67,7 @@ def build_app(model: torch.nn.Module, examples: Optional[List[str]] = None,
             report = overlay_video(
                 model, video, out, batch_size=batch_size,
                 on_frame=lambda done, total: progress((done, total), unit='frames'))
-        except (ValueError, FileNotFoundError, OSError) as err:  # MediaError, mismatches
+        except INPUT_ERRORS as err:
             raise gr.Error(str(err).replace(video, osp.basename(video)))
         rows = [[s['second'], s['score'], s['frames']] for s in report['per_second']]
         return out, rows
@@ -99,11 +100,9 @@ def main(argv: Optional[List[str]] = None) -> None:
         import gradio  # noqa: F401
     except ImportError:
         sys.exit('error: the web demo needs Gradio: pip install -e ".[demo]"')
-    try:
+    with exit_on_input_error():
         examples = list_examples(args.examples)
         model = init_localizer(args.config, args.checkpoint, args.device)
-    except (ValueError, FileNotFoundError, OSError) as err:
-        sys.exit(f'error: {err}')
     app = build_app(model, examples, args.batch_size)
     allowed = [osp.abspath(args.examples)] if args.examples else None
     app.launch(server_name=args.host, server_port=args.port, allowed_paths=allowed)
