@@ -48,8 +48,16 @@ def test_missing_file_is_named(tmp_path):
 def test_unreadable_video(tmp_path):
     bad = tmp_path / 'bad.mp4'
     bad.write_bytes(b'not a video at all')
-    with pytest.raises(MediaError, match='bad.mp4'):
+    with pytest.raises(MediaError, match=r'bad.mp4: cannot decode a video stream \(.'):
         LoadFrame()(dict(video_path=str(bad)))
+
+
+def test_file_without_video_stream(tmp_path, tone):
+    path = str(tmp_path / 'sound.wav')
+    write_wav(path, tone, 16000)
+    with pytest.raises(MediaError, match=re.escape(
+            'sound.wav: cannot decode a video stream (no video track with a decoder)')):
+        LoadFrame()(dict(video_path=path))
 
 
 def test_video_without_audio_stream(tmp_path, frame):

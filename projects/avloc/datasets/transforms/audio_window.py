@@ -7,7 +7,7 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .media_error import MediaError
+from .media_error import MediaError, open_first_stream
 
 # How decord 0.6's AudioReader (the loader this replaces) turns decoded samples into
 # mono float32: libswresample converts them (16-bit PCM is ``x * 2**-15``, exact) and,
@@ -188,18 +188,11 @@ def decode_window(path: str, rate: int, start: int, count: Optional[int]) -> np.
     window; elsewhere it starts at the track's start; it stops after the window.
     """
     import av
-    try:
-        # skip_frame: probing the streams would otherwise decode video frames that
-        # are never used here (0.6 ms of a 10-s clip); audio is probed as before.
-        container = av.open(path, options={'skip_frame': 'all'})
-    except (av.error.FFmpegError, UnicodeDecodeError) as err:
-        raise MediaError(f'{path}: no decodable audio stream ({err})') from err
-    with container:
-        streams = [s for s in container.streams.audio if s.codec_context is not None]
-        if not streams:
-            raise MediaError(f'{path}: no decodable audio stream (no audio track '
-                             'with a decoder)')
-        stream = streams[0]
+
+    # skip_frame: probing the streams would otherwise decode video frames that are
+    # never used here (0.6 ms of a 10-s clip); audio is probed as before.
+    with open_first_stream(path, 'audio', 'no decodable audio stream',
+                           options={'skip_frame': 'all'}) as (container, stream):
         src_rate = stream.codec_context.sample_rate
         if not src_rate:
             raise MediaError(f'{path}: no decodable audio stream (unknown sample rate)')

@@ -19,7 +19,7 @@ from PIL import Image
 from avloc.registry import TRANSFORMS
 from .audio_window import decode_window, read_pcm_wav
 from .frame_cache import FrameCache
-from .media_error import MediaError
+from .media_error import MediaError, open_first_stream
 
 
 def _require_file(path: str) -> None:
@@ -163,16 +163,8 @@ class LoadFrame(BaseTransform):
         stream's packets sorted by timestamp."""
         import av
         _require_file(path)
-        try:
-            container = av.open(path)
-        except (av.error.FFmpegError, UnicodeDecodeError) as err:
-            raise MediaError(f'{path}: cannot decode a video stream ({err})') from err
-        with container:
-            streams = [s for s in container.streams.video if s.codec_context is not None]
-            if not streams:
-                raise MediaError(f'{path}: cannot decode a video stream (no video '
-                                 'track with a decoder)')
-            stream = streams[0]
+        with open_first_stream(path, 'video',
+                               'cannot decode a video stream') as (container, stream):
             try:
                 packets = [p for p in container.demux(stream) if p.size]
             except av.error.FFmpegError as err:
