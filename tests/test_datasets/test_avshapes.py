@@ -151,12 +151,45 @@ def test_v2_class_is_not_colour_and_sounding_is_not_marked():
     assert abs(np.mean(sides[True]) - np.mean(sides[False])) < 0.02
 
 
+def test_v2_defaults_are_unchanged():
+    """The v2_* knobs at their defaults make v2 as first defined (hashes of the
+    generator before the knobs existed)."""
+    import hashlib
+    for index, kwargs, md5 in ((0, dict(version='v2'), '258fc8aed7085efbc1e269ba55e9e0e2'),
+                               (5, dict(V2, seed=2), '8b3989ec117ea5ec3715374cdaa8f9ec')):
+        frame, audio, _ = synthesize_clip(AVShapesSettings(**kwargs), index)
+        assert hashlib.md5(frame.tobytes() + audio.tobytes()).hexdigest() == md5
+
+
+def test_v2_knobs_ease_one_change_each():
+    solid = [o['texture'] for _, _, ann in (
+        synthesize_clip(AVShapesSettings(**V2, v2_textures=('solid',)), i) for i in range(10))
+        for o in ann['objects']]
+    assert set(solid) == {'solid'}
+    # No clutter, no background texture, no camera: outside the objects the frame is
+    # one flat colour.
+    plain = AVShapesSettings(**V2, v2_clutter=(0, 0), v2_background_contrast=0.0,
+                             v2_camera=False)
+    frame, _, ann = synthesize_clip(plain, 0)
+    outside = np.ones(frame.shape[:2], bool)
+    for o in ann['objects']:
+        x1, y1, x2, y2 = (np.array(o['bbox']) * frame.shape[0]).round().astype(int)
+        outside[y1:y2, x1:x2] = False
+    assert outside.any() and len(np.unique(frame[outside], axis=0)) == 1
+    textured = synthesize_clip(AVShapesSettings(**V2), 0)[0]
+    assert len(np.unique(textured.reshape(-1, 3), axis=0)) > 100
+    with pytest.raises(ValueError, match='textures'):
+        synthesize_clip(AVShapesSettings(**V2, v2_textures=('plaid',)), 0)
+
+
 def test_v1_folders_without_the_version_field_still_match(tmp_path):
     settings = AVShapesSettings(num_train=1, num_val=1, num_test=1, frame_size=32)
     generate_avshapes(str(tmp_path), settings, num_workers=1, progress=False)
     meta_path = tmp_path / 'avshapes_meta.json'
     meta = json.loads(meta_path.read_text())
-    del meta['version']  # as written before the switch existed
+    for key in ('version', 'v2_textures', 'v2_clutter', 'v2_background_contrast',
+                'v2_camera'):
+        del meta[key]  # as written before these settings existed
     meta_path.write_text(json.dumps(meta))
     generate_avshapes(str(tmp_path), settings, num_workers=1, progress=False)
     with pytest.raises(ValueError, match='generated with other settings'):

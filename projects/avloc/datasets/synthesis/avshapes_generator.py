@@ -31,7 +31,7 @@ from tqdm import tqdm
 
 from .media_writer import write_video
 from .scenes import SHAPES, render_scene
-from .scenes_v2 import render_scene_v2
+from .scenes_v2 import TEXTURES, render_scene_v2
 from .sounds import render_soundtrack
 
 COMPLETE_MARKER = '.complete'
@@ -61,6 +61,14 @@ class AVShapesSettings:
         version: ``'v1'``, the original benchmark (class colours, the sounding
             object placed first and never shrunk), or ``'v2'`` (see
             ``scenes_v2.py``; ``pixel_noise`` is then the largest noise std).
+        v2_textures: v2 only: the object textures drawn from (any of
+            ``scenes_v2.TEXTURES``).
+        v2_clutter: v2 only: the smallest and largest number of clutter items.
+        v2_background_contrast: v2 only: scale of the background's 1/f texture
+            (0 leaves its mean colour).
+        v2_camera: v2 only: apply the camera (zoom, shift, rotation, blur, gain,
+            noise). The defaults of the four ``v2_*`` knobs make v2 as first
+            defined; each can be eased alone to see what it costs a model.
     """
     num_train: int = 4000
     num_val: int = 200
@@ -79,6 +87,10 @@ class AVShapesSettings:
     distractor_prob: float = 0.5
     snr_db_range: Tuple[float, float] = (5.0, 20.0)
     version: str = 'v1'
+    v2_textures: Tuple[str, ...] = TEXTURES
+    v2_clutter: Tuple[int, int] = (6, 14)
+    v2_background_contrast: float = 1.0
+    v2_camera: bool = True
 
     @property
     def num_clips(self) -> int:
@@ -103,7 +115,10 @@ def synthesize_clip(settings: AVShapesSettings, index: int):
         looks = [{}] * num_objects
         sounding = 0  # classes are drawn at random, so the sounding class is random too
     else:
-        frame, boxes, looks = render_scene_v2(*scene_args)
+        frame, boxes, looks = render_scene_v2(
+            *scene_args, textures=settings.v2_textures, clutter=settings.v2_clutter,
+            background_contrast=settings.v2_background_contrast,
+            camera=settings.v2_camera)
         # Drawn after the scene, independently of it: no visual trait marks the
         # sounding object.
         sounding = int(rng.integers(num_objects))
@@ -160,7 +175,9 @@ def generate_avshapes(root: str, settings: Optional[AVShapesSettings] = None,
     if osp.isfile(meta_path):
         with open(meta_path) as f:
             found = json.load(f)
-        found.setdefault('version', 'v1')  # folders written before the switch existed
+        # Settings added later take their default, which reproduces the folders
+        # written before they existed.
+        found = {**json.loads(json.dumps(asdict(AVShapesSettings()))), **found}
         if found != wanted:
             raise ValueError(f'{meta_path}: {root} was generated with other settings '
                              f'({found}); use another root or delete it')

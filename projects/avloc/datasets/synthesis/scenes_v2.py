@@ -15,7 +15,7 @@ What changes from v1 (``scenes.py``), and why:
   defocus blur, a gain/offset and sensor noise. Boxes are the tight boxes of each
   object's visible pixels after the warp.
 """
-from typing import List, Tuple
+from typing import List, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -49,9 +49,16 @@ def random_colour(rng: np.random.Generator) -> np.ndarray:
     return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)[0, 0].astype(np.float32)
 
 
-def natural_background(rng: np.random.Generator, size: int) -> np.ndarray:
-    """1/f^beta colour texture (beta 1.5-2.5) around a muted mean colour, with 6-14
-    clutter items (strokes, ellipses, irregular polygons) of at most 15% of the side.
+def natural_background(rng: np.random.Generator, size: int,
+                       clutter: Tuple[int, int] = (6, 14),
+                       contrast: float = 1.0) -> np.ndarray:
+    """1/f^beta colour texture (beta 1.5-2.5) around a muted mean colour, with
+    ``clutter`` (6-14) items (strokes, ellipses, irregular polygons) of at most 15% of
+    the side.
+
+    Args:
+        clutter: Smallest and largest number of clutter items.
+        contrast: Scale of the 1/f texture; 0 leaves the mean colour.
 
     Returns:
         np.ndarray: (size, size, 3) float32 RGB, not clipped.
@@ -59,8 +66,8 @@ def natural_background(rng: np.random.Generator, size: int) -> np.ndarray:
     beta = rng.uniform(1.5, 2.5)
     luma = pink_noise(rng, size, beta)[..., None] * rng.uniform(20, 45)
     chroma = np.stack([pink_noise(rng, size, beta) for _ in range(3)], -1) * rng.uniform(5, 15)
-    img = rng.uniform(60, 170, 3).astype(np.float32) + luma + chroma
-    for _ in range(int(rng.integers(6, 15))):
+    img = rng.uniform(60, 170, 3).astype(np.float32) + contrast * luma + contrast * chroma
+    for _ in range(int(rng.integers(clutter[0], clutter[1] + 1))):
         colour = tuple(float(c) for c in rng.uniform(30, 220, 3))
         cx, cy = rng.uniform(0, size, 2)
         r = rng.uniform(0.03, 0.075) * size
@@ -81,14 +88,16 @@ def natural_background(rng: np.random.Generator, size: int) -> np.ndarray:
     return img
 
 
-def object_texture(rng: np.random.Generator, size: int) -> Tuple[np.ndarray, str, np.ndarray]:
-    """The fill of one object, drawn from the same distribution for every class.
+def object_texture(rng: np.random.Generator, size: int,
+                   textures: Sequence[str] = TEXTURES) -> Tuple[np.ndarray, str, np.ndarray]:
+    """The fill of one object, drawn from the same distribution for every class:
+    one of ``textures`` in a random colour.
 
     Returns:
         tuple: (size, size, 3) float32 fill, the texture's name and its main colour.
     """
     colour = random_colour(rng)
-    kind = TEXTURES[int(rng.integers(len(TEXTURES)))]
+    kind = textures[int(rng.integers(len(textures)))]
     yy, xx = np.mgrid[:size, :size].astype(np.float32)
     shade = 1 + rng.uniform(-0.25, 0.25) * (xx / size - 0.5) + rng.uniform(-0.25, 0.25) * (
         yy / size - 0.5)
@@ -146,7 +155,9 @@ def camera_matrix(rng: np.random.Generator, size: int) -> np.ndarray:
 
 def render_scene_v2(rng: np.random.Generator, size: int, classes: List[int],
                     side_range: Tuple[float, float], max_overlap: float,
-                    min_side: float, pixel_noise: float
+                    min_side: float, pixel_noise: float,
+                    textures: Sequence[str] = TEXTURES, clutter: Tuple[int, int] = (6, 14),
+                    background_contrast: float = 1.0, camera: bool = True
                     ) -> Tuple[np.ndarray, List[Tuple[float, float, float, float]], List[dict]]:
     """Draw one object per entry of ``classes`` (random depth order) on a natural
     background, then apply the camera.
@@ -154,6 +165,9 @@ def render_scene_v2(rng: np.random.Generator, size: int, classes: List[int],
     Args:
         pixel_noise: Largest std of the sensor noise (0-255 scale); each frame
             draws its own from [pixel_noise / 4, pixel_noise].
+        textures, clutter, background_contrast: See :func:`object_texture` and
+            :func:`natural_background`.
+        camera: Apply the camera (zoom, shift, rotation, blur, gain, sensor noise).
 
     Returns:
         tuple: the (size, size, 3) uint8 RGB frame; per object the tight box
@@ -164,27 +178,31 @@ def render_scene_v2(rng: np.random.Generator, size: int, classes: List[int],
     Raises:
         RuntimeError: If an object ends up without visible pixels.
     """
-    img = natural_background(rng, size)
+    unknown = set(textures) - set(TEXTURES)
+    if not textures or unknown:
+        raise ValueError(f'textures={tuple(textures)}: choose from {TEXTURES}')
+    img = natural_background(rng, size, clutter, background_contrast)
     boxes = place_boxes_alike(rng, len(classes), size, side_range, max_overlap, min_side)
     masks, looks = [None] * len(classes), [None] * len(classes)
     for i in rng.permutation(len(classes)):
         mask = draw_shape_mask(SHAPES[classes[i]], boxes[i], size)
-        fill, texture, colour = object_texture(rng, size)
+        fill, texture, colour = object_texture(rng, size, textures)
         img[mask] = fill[mask]
         masks = [m if m is None else m & ~mask for m in masks]
         masks[i] = mask
         looks[i] = dict(colour=[int(c) for c in colour], texture=texture,
                         side=float((boxes[i][2] - boxes[i][0]) / size))
-    warp = camera_matrix(rng, size)
-    img = cv2.warpAffine(img, warp, (size, size), flags=cv2.INTER_LINEAR,
-                         borderMode=cv2.BORDER_REFLECT)
-    masks = [cv2.warpAffine(m.astype(np.uint8), warp, (size, size),
-                            flags=cv2.INTER_NEAREST) > 0 for m in masks]
-    sigma = rng.uniform(0.0, 1.2)
-    if sigma > 0.3:
-        img = cv2.GaussianBlur(img, (0, 0), sigma)
-    img = img * rng.uniform(0.8, 1.2) + rng.uniform(-20, 20)
-    img += rng.normal(0, rng.uniform(pixel_noise / 4, pixel_noise), img.shape)
+    if camera:
+        warp = camera_matrix(rng, size)
+        img = cv2.warpAffine(img, warp, (size, size), flags=cv2.INTER_LINEAR,
+                             borderMode=cv2.BORDER_REFLECT)
+        masks = [cv2.warpAffine(m.astype(np.uint8), warp, (size, size),
+                                flags=cv2.INTER_NEAREST) > 0 for m in masks]
+        sigma = rng.uniform(0.0, 1.2)
+        if sigma > 0.3:
+            img = cv2.GaussianBlur(img, (0, 0), sigma)
+        img = img * rng.uniform(0.8, 1.2) + rng.uniform(-20, 20)
+        img += rng.normal(0, rng.uniform(pixel_noise / 4, pixel_noise), img.shape)
     tight = []
     for mask in masks:
         ys, xs = np.nonzero(mask)
