@@ -4,8 +4,28 @@
 """
 import argparse
 from dataclasses import fields
+from typing import Any, Dict
 
 from avloc.datasets.synthesis import AVShapesSettings, generate_avshapes
+
+
+def yes_no(text: str) -> bool:
+    """``--v2-camera false``: argparse's ``type=bool`` would read any word as True."""
+    if text.lower() in ('true', 'yes', '1'):
+        return True
+    if text.lower() in ('false', 'no', '0'):
+        return False
+    raise argparse.ArgumentTypeError(f'{text!r}: true or false')
+
+
+def flag_options(value: Any) -> Dict[str, Any]:
+    """argparse options of a flag whose default is ``value``: a tuple takes as many
+    values as it holds (a tuple of names any number), of its items' type."""
+    if isinstance(value, tuple):
+        if isinstance(value[0], str):
+            return dict(type=str, nargs='+')
+        return dict(type=type(value[0]), nargs=len(value))
+    return dict(type=yes_no if isinstance(value, bool) else type(value))
 
 
 def main() -> None:
@@ -16,12 +36,8 @@ def main() -> None:
     defaults = AVShapesSettings()
     for field in fields(AVShapesSettings):
         value = getattr(defaults, field.name)
-        if isinstance(value, tuple):
-            parser.add_argument(f'--{field.name.replace("_", "-")}', type=float, nargs=2,
-                                default=value, help=f'default: {value}')
-        else:
-            parser.add_argument(f'--{field.name.replace("_", "-")}', type=type(value),
-                                default=value, help=f'default: {value}')
+        parser.add_argument(f'--{field.name.replace("_", "-")}', default=value,
+                            help=f'default: {value}', **flag_options(value))
     args = vars(parser.parse_args())
     root, workers = args.pop('root'), args.pop('workers')
     settings = AVShapesSettings(**{k: tuple(v) if isinstance(v, list) else v
