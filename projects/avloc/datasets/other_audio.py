@@ -16,10 +16,9 @@ from .transforms.loading import audio_source
 
 def audio_only_pipeline(pipeline: Compose) -> Compose:
     """The transforms of ``pipeline`` the partner's audio needs: all but those that
-    declare ``frame_only = True`` (frame loading, geometric and photometric
-    transforms), so the partner's pass decodes no frame. A transform of your own
-    that neither reads nor writes the audio can declare it too; every transform
-    without the declaration runs."""
+    declare ``frame_only`` (:class:`~avloc.datasets.transforms.FrameTransform`: frame
+    loading, geometric and photometric transforms), so the partner's pass decodes no
+    frame; every transform without the declaration runs."""
     return Compose([t for t in pipeline.transforms if not getattr(t, 'frame_only', False)])
 
 

@@ -1,6 +1,7 @@
 from .audio import AudioToSpectrogram, LogSpectrogram, SpecAugment
 from .audio_mixing import MixAudio
 from .formatting import MultiView, PackAVInputs
+from .frame_transform import FrameTransform
 from .geometric import (ExactCenterCrop, FixedSizeResize, PillowResize, RandomAreaCrop,
                         RandomHorizontalFlip, RandomRotate, ShortSideResize)
 from .loading import LoadAudio, LoadFrame, LoadGroundTruthMask, MediaError
@@ -8,8 +9,8 @@ from .photometric import RandomColorJitter, RandomGaussianBlur, RandomGrayscaleR
 
 __all__ = [
     'AudioToSpectrogram', 'LogSpectrogram', 'SpecAugment', 'MixAudio', 'MultiView',
-    'PackAVInputs', 'ExactCenterCrop', 'FixedSizeResize', 'PillowResize', 'RandomAreaCrop',
-    'RandomHorizontalFlip', 'RandomRotate', 'ShortSideResize', 'LoadAudio', 'LoadFrame',
-    'LoadGroundTruthMask', 'MediaError', 'RandomColorJitter', 'RandomGaussianBlur',
-    'RandomGrayscaleRGB'
+    'FrameTransform', 'PackAVInputs', 'ExactCenterCrop', 'FixedSizeResize', 'PillowResize',
+    'RandomAreaCrop', 'RandomHorizontalFlip', 'RandomRotate', 'ShortSideResize', 'LoadAudio',
+    'LoadFrame', 'LoadGroundTruthMask', 'MediaError', 'RandomColorJitter',
+    'RandomGaussianBlur', 'RandomGrayscaleRGB'
 ]

@@ -8,12 +8,13 @@ from mmcv.transforms import BaseTransform, Compose
 
 from avloc.registry import TRANSFORMS
 from avloc.structures import AVDataSample
+from .frame_transform import FrameTransform
 
 _VIEW_KEYS = ('img', 'img_shape', 'homography_matrix', 'valid_mask')
 
 
 @TRANSFORMS.register_module()
-class MultiView(BaseTransform):
+class MultiView(FrameTransform):
     """Make ``num_views`` independently augmented views of the frame.
 
     Each view runs ``transforms`` on its own copy of the frame and keeps its own
@@ -25,8 +26,6 @@ class MultiView(BaseTransform):
         transforms (list[dict]): The per-view pipeline.
         num_views (int): Number of views. Defaults to 2.
     """
-
-    frame_only = True  # the other-audio control's audio-only pass skips it
 
     def __init__(self, transforms: List[dict], num_views: int = 2) -> None:
         # Built from avloc's registry, whatever the default scope is.

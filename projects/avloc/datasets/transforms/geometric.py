@@ -26,10 +26,10 @@ from typing import Sequence, Tuple, Union
 
 import cv2
 import numpy as np
-from mmcv.transforms import BaseTransform
 from PIL import Image
 
 from avloc.registry import TRANSFORMS
+from .frame_transform import FrameTransform
 
 INTERPOLATIONS = {
     'nearest': cv2.INTER_NEAREST,
@@ -97,7 +97,7 @@ def _check_interpolation(name: str, interpolation: str) -> None:
 
 
 @TRANSFORMS.register_module()
-class ShortSideResize(BaseTransform):
+class ShortSideResize(FrameTransform):
     """Resize the frame with OpenCV so that its short side is ``scale``.
 
     The long side is scaled by the same ratio and rounded (torchvision truncates:
@@ -111,8 +111,6 @@ class ShortSideResize(BaseTransform):
         interpolation (str): One of nearest, bilinear, bicubic, area.
             Defaults to 'bilinear'.
     """
-
-    frame_only = True  # the other-audio control's audio-only pass skips it
 
     def __init__(self, scale: int, interpolation: str = 'bilinear') -> None:
         if not isinstance(scale, int):
@@ -134,7 +132,7 @@ class ShortSideResize(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class FixedSizeResize(BaseTransform):
+class FixedSizeResize(FrameTransform):
     """Resize the frame with OpenCV to exactly ``scale`` = (w, h).
 
     The pixels of mmcv's ``Resize(scale=(w, h))`` (``cv2.resize``, same
@@ -146,8 +144,6 @@ class FixedSizeResize(BaseTransform):
         interpolation (str): One of nearest, bilinear, bicubic, area.
             Defaults to 'bilinear'.
     """
-
-    frame_only = True  # the other-audio control's audio-only pass skips it
 
     def __init__(self, scale: Sequence[int], interpolation: str = 'bilinear') -> None:
         if isinstance(scale, int) or len(scale) != 2:
@@ -175,7 +171,7 @@ def _short_side_size(h: int, w: int, short: int) -> Tuple[int, int]:
 
 
 @TRANSFORMS.register_module()
-class PillowResize(BaseTransform):
+class PillowResize(FrameTransform):
     """Resize the frame with Pillow, as torchvision's ``Resize`` does on a PIL image.
 
     The public SSL-TIE test transform is ``Resize(224, Image.BICUBIC)`` then
@@ -195,8 +191,6 @@ class PillowResize(BaseTransform):
         interpolation (str): One of nearest, bilinear, bicubic, lanczos.
             Defaults to 'bicubic' (the public code's ``Image.BICUBIC``).
     """
-
-    frame_only = True  # the other-audio control's audio-only pass skips it
 
     def __init__(self, scale: Union[int, Sequence[int]],
                  interpolation: str = 'bicubic') -> None:
@@ -229,7 +223,7 @@ class PillowResize(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class ExactCenterCrop(BaseTransform):
+class ExactCenterCrop(FrameTransform):
     """Crop the centre ``size`` (int or (w, h)) of the frame, exactly that size.
 
     The offset is torchvision's, ``int(round((w - cw) / 2))`` (Python's round, half
@@ -238,8 +232,6 @@ class ExactCenterCrop(BaseTransform):
     A crop larger than the frame is an error; mmcv's ``CenterCrop(crop_size)``
     shrinks it to the frame or pads, and records no homography.
     """
-
-    frame_only = True  # the other-audio control's audio-only pass skips it
 
     def __init__(self, size: Union[int, Sequence[int]]) -> None:
         self.size = _pair(size)
@@ -257,7 +249,7 @@ class ExactCenterCrop(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class RandomAreaCrop(BaseTransform):
+class RandomAreaCrop(FrameTransform):
     """Crop a random area and aspect ratio, then resize to ``size``.
 
     torchvision's ``RandomResizedCrop`` (its arguments and its sampling), with the
@@ -272,8 +264,6 @@ class RandomAreaCrop(BaseTransform):
             Defaults to (3/4, 4/3).
         interpolation (str): Defaults to 'bilinear'.
     """
-
-    frame_only = True  # the other-audio control's audio-only pass skips it
 
     def __init__(self, size: Union[int, Sequence[int]],
                  scale: Tuple[float, float] = (0.08, 1.0),
@@ -316,14 +306,12 @@ class RandomAreaCrop(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class RandomHorizontalFlip(BaseTransform):
+class RandomHorizontalFlip(FrameTransform):
     """Horizontal flip with probability ``prob`` (``x -> w - x``).
 
     Left-right only; the flip, when made, is recorded in ``homography_matrix`` and
     ``valid_mask`` (mmcv's ``RandomFlip`` takes a direction and records neither).
     """
-
-    frame_only = True  # the other-audio control's audio-only pass skips it
 
     def __init__(self, prob: float = 0.5) -> None:
         self.prob = prob
@@ -341,7 +329,7 @@ class RandomHorizontalFlip(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class RandomRotate(BaseTransform):
+class RandomRotate(FrameTransform):
     """Rotate about the frame centre by an integer angle in ``[-max_angle, max_angle]``.
 
     Counter-clockwise is positive (OpenCV), uncovered pixels take ``pad_val``.
@@ -351,8 +339,6 @@ class RandomRotate(BaseTransform):
         prob (float): Probability of rotating at all. Defaults to 1.0.
         pad_val (int): Fill value of uncovered pixels. Defaults to 0.
     """
-
-    frame_only = True  # the other-audio control's audio-only pass skips it
 
     def __init__(self, max_angle: int = 30, prob: float = 1.0, pad_val: int = 0) -> None:
         self.max_angle = max_angle

@@ -19,6 +19,7 @@ from PIL import Image
 from avloc.registry import TRANSFORMS
 from .audio_window import decode_window, read_pcm_wav
 from .frame_cache import FrameCache
+from .frame_transform import FrameTransform
 from .media_error import MediaError, open_first_stream
 
 
@@ -116,7 +117,7 @@ def frame_record(results: dict, img: np.ndarray) -> dict:
 
 
 @TRANSFORMS.register_module()
-class LoadFrame(BaseTransform):
+class LoadFrame(FrameTransform):
     """Decode one RGB frame and start its geometric record.
 
     Reads ``frame_path`` with Pillow when present, otherwise decodes ``video_path``
@@ -138,8 +139,6 @@ class LoadFrame(BaseTransform):
             (:class:`FrameCache`); training from raw videos then runs as fast as
             from extracted frames after the first epoch. Defaults to None.
     """
-
-    frame_only = True  # the other-audio control's audio-only pass skips it
 
     def __init__(self, frame_time: Optional[float] = None,
                  cache_dir: Optional[str] = None) -> None:
@@ -325,12 +324,10 @@ class LoadAudio(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class LoadGroundTruthMask(BaseTransform):
+class LoadGroundTruthMask(FrameTransform):
     """Read a binary ground-truth mask image (AVSBench) from ``gt_mask_path`` into
     ``gt_mask`` (H, W) uint8, 1 where the sound source is. The mask stays at its
     file's resolution: the metric resizes it to the evaluation grid."""
-
-    frame_only = True  # the other-audio control's audio-only pass skips it
 
     def transform(self, results: dict) -> dict:
         path = results['gt_mask_path']

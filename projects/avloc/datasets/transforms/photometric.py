@@ -24,10 +24,10 @@ from typing import Optional, Sequence, Tuple
 import cv2
 import numpy as np
 import torch
-from mmcv.transforms import BaseTransform
 from torchvision.transforms import v2
 
 from avloc.registry import TRANSFORMS
+from .frame_transform import FrameTransform
 
 # torchvision's grey (``_rgb_to_grayscale_image``): 0.2989 R + 0.587 G + 0.114 B.
 _GREY_WEIGHTS = (0.2989, 0.587, 0.114)
@@ -221,7 +221,7 @@ def gaussian_blur(img: np.ndarray, kernel_size: Tuple[int, int], sigma: float) -
 
 
 @TRANSFORMS.register_module()
-class RandomColorJitter(BaseTransform):
+class RandomColorJitter(FrameTransform):
     """Random brightness, contrast, saturation and hue (MoCo v2: 0.4, 0.4, 0.4, 0.1, p=0.8).
 
     torchvision's ``v2.ColorJitter`` on the uint8 frame, bit for bit: the factors'
@@ -238,8 +238,6 @@ class RandomColorJitter(BaseTransform):
         hue (float | tuple[float, float]): Defaults to 0.1.
         prob (float): Probability of jittering a frame. Defaults to 0.8.
     """
-
-    frame_only = True  # the other-audio control's audio-only pass skips it
 
     def __init__(self, brightness: float = 0.4, contrast: float = 0.4,
                  saturation: float = 0.4, hue: float = 0.1, prob: float = 0.8) -> None:
@@ -268,15 +266,13 @@ class RandomColorJitter(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class RandomGrayscaleRGB(BaseTransform):
+class RandomGrayscaleRGB(FrameTransform):
     """Grey frame, kept three-channel, with probability ``prob`` (MoCo v2: 0.2).
 
     torchvision's ``v2.Grayscale(num_output_channels=3)`` on an RGB frame, bit for
     bit (0.2989 R + 0.587 G + 0.114 B in all three channels). mmcv's
     ``RandomGrayscale`` defaults to one channel, equal weights and BGR.
     """
-
-    frame_only = True  # the other-audio control's audio-only pass skips it
 
     def __init__(self, prob: float = 0.2) -> None:
         self.prob = prob
@@ -294,7 +290,7 @@ class RandomGrayscaleRGB(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class RandomGaussianBlur(BaseTransform):
+class RandomGaussianBlur(FrameTransform):
     """Gaussian blur with sigma drawn from ``sigma`` (MoCo v2: (0.1, 2.0), p=0.5).
 
     torchvision's ``v2.GaussianBlur`` (its checks, its one ``uniform_`` draw of
@@ -307,8 +303,6 @@ class RandomGaussianBlur(BaseTransform):
         kernel_size (int): Odd kernel size. Defaults to 23.
         prob (float): Probability of blurring a frame. Defaults to 0.5.
     """
-
-    frame_only = True  # the other-audio control's audio-only pass skips it
 
     def __init__(self, sigma: Sequence[float] = (0.1, 2.0), kernel_size: int = 23,
                  prob: float = 0.5) -> None:
