@@ -92,6 +92,16 @@ class AVShapesSettings:
     v2_background_contrast: float = 1.0
     v2_camera: bool = True
 
+    def __post_init__(self) -> None:
+        """Check the settings once, before any clip is drawn."""
+        if self.version not in ('v1', 'v2'):
+            raise ValueError(f"version={self.version!r}: 'v1' or 'v2'")
+        if self.num_classes > len(SHAPES):
+            raise ValueError(f'num_classes={self.num_classes}: at most {len(SHAPES)}')
+        if not self.v2_textures or set(self.v2_textures) - set(TEXTURES):
+            raise ValueError(f'v2_textures={tuple(self.v2_textures)}: choose from '
+                             f'{TEXTURES}')
+
     @property
     def num_clips(self) -> int:
         return self.num_train + self.num_val + self.num_test
@@ -103,8 +113,6 @@ def clip_id(index: int) -> str:
 
 def synthesize_clip(settings: AVShapesSettings, index: int):
     """Render clip ``index``: frame (H, W, 3) uint8, audio (N,) float32, annotation."""
-    if settings.version not in ('v1', 'v2'):
-        raise ValueError(f"version={settings.version!r}: 'v1' or 'v2'")
     rng = np.random.default_rng([settings.seed, index])
     num_objects = 3 if rng.random() < settings.three_object_prob else 2
     classes = [int(c) for c in rng.choice(settings.num_classes, num_objects, replace=False)]
@@ -168,8 +176,6 @@ def generate_avshapes(root: str, settings: Optional[AVShapesSettings] = None,
         ValueError: If ``root`` holds a finished dataset made with other settings.
     """
     settings = settings or AVShapesSettings()
-    if settings.num_classes > len(SHAPES):
-        raise ValueError(f'num_classes={settings.num_classes}: at most {len(SHAPES)}')
     meta_path = osp.join(root, 'avshapes_meta.json')
     wanted = json.loads(json.dumps(asdict(settings)))
     if osp.isfile(meta_path):

@@ -49,12 +49,10 @@ def random_colour(rng: np.random.Generator) -> np.ndarray:
     return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)[0, 0].astype(np.float32)
 
 
-def natural_background(rng: np.random.Generator, size: int,
-                       clutter: Tuple[int, int] = (6, 14),
-                       contrast: float = 1.0) -> np.ndarray:
+def natural_background(rng: np.random.Generator, size: int, clutter: Tuple[int, int],
+                       contrast: float) -> np.ndarray:
     """1/f^beta colour texture (beta 1.5-2.5) around a muted mean colour, with
-    ``clutter`` (6-14) items (strokes, ellipses, irregular polygons) of at most 15% of
-    the side.
+    clutter items (strokes, ellipses, irregular polygons) of at most 15% of the side.
 
     Args:
         clutter: Smallest and largest number of clutter items.
@@ -89,7 +87,7 @@ def natural_background(rng: np.random.Generator, size: int,
 
 
 def object_texture(rng: np.random.Generator, size: int,
-                   textures: Sequence[str] = TEXTURES) -> Tuple[np.ndarray, str, np.ndarray]:
+                   textures: Sequence[str]) -> Tuple[np.ndarray, str, np.ndarray]:
     """The fill of one object, drawn from the same distribution for every class:
     one of ``textures`` in a random colour.
 
@@ -155,9 +153,8 @@ def camera_matrix(rng: np.random.Generator, size: int) -> np.ndarray:
 
 def render_scene_v2(rng: np.random.Generator, size: int, classes: List[int],
                     side_range: Tuple[float, float], max_overlap: float,
-                    min_side: float, pixel_noise: float,
-                    textures: Sequence[str] = TEXTURES, clutter: Tuple[int, int] = (6, 14),
-                    background_contrast: float = 1.0, camera: bool = True
+                    min_side: float, pixel_noise: float, textures: Sequence[str],
+                    clutter: Tuple[int, int], background_contrast: float, camera: bool
                     ) -> Tuple[np.ndarray, List[Tuple[float, float, float, float]], List[dict]]:
     """Draw one object per entry of ``classes`` (random depth order) on a natural
     background, then apply the camera.
@@ -178,9 +175,6 @@ def render_scene_v2(rng: np.random.Generator, size: int, classes: List[int],
     Raises:
         RuntimeError: If an object ends up without visible pixels.
     """
-    unknown = set(textures) - set(TEXTURES)
-    if not textures or unknown:
-        raise ValueError(f'textures={tuple(textures)}: choose from {TEXTURES}')
     img = natural_background(rng, size, clutter, background_contrast)
     boxes = place_boxes_alike(rng, len(classes), size, side_range, max_overlap, min_side)
     masks, looks = [None] * len(classes), [None] * len(classes)
