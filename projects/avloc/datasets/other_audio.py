@@ -6,7 +6,8 @@ localises the sound rather than salient objects. Pairing by dataset index (not b
 position in a batch) makes the control, and ``avc/accuracy`` which checkpoints are
 chosen on, independent of the batch size and of the number of GPUs.
 """
-from typing import Callable, Optional
+from functools import cached_property
+from typing import Optional
 
 import numpy as np
 from mmengine.dataset import Compose
@@ -64,8 +65,6 @@ class OtherAudioMixin:
     def __init__(self, *args, other_audio_control: Optional[bool] = None,
                  **kwargs) -> None:
         self._other_audio_control = other_audio_control
-        self._partners: Optional[np.ndarray] = None
-        self._audio_pipeline: Optional[Callable[[dict], dict]] = None
         super().__init__(*args, **kwargs)
 
     @property
@@ -74,14 +73,20 @@ class OtherAudioMixin:
             return bool(self.test_mode)
         return self._other_audio_control
 
+    # Built on first use: a lazily initialised dataset knows its length only then.
+    @cached_property
+    def _partners(self) -> np.ndarray:
+        return other_audio_partners(len(self))
+
+    @cached_property
+    def _audio_pipeline(self) -> Compose:
+        return audio_only_pipeline(self.pipeline)
+
     def prepare_data(self, idx: int):
         data = super().prepare_data(idx)
         if (not self.other_audio_control or len(self) < 2 or not isinstance(data, dict)
                 or 'inputs' not in data):  # nothing to attach to before PackAVInputs
             return data
-        if self._partners is None:
-            self._partners = other_audio_partners(len(self))
-            self._audio_pipeline = audio_only_pipeline(self.pipeline)
         partner = self.get_data_info(int(self._partners[int(idx)]))
         mixed = {k: v for k, v in self.get_data_info(int(idx)).items()
                  if not k.startswith('audio_')}
