@@ -9,7 +9,7 @@ import sys
 from contextlib import contextmanager
 from typing import Iterator, Tuple, Type
 
-INPUT_ERRORS: Tuple[Type[Exception], ...] = (ValueError, FileNotFoundError, OSError)
+INPUT_ERRORS: Tuple[Type[Exception], ...] = (ValueError, OSError)  # OSError: missing files too
 
 
 @contextmanager
