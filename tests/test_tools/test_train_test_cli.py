@@ -77,7 +77,7 @@ def test_crafted_checkpoints_are_refused_by_every_tool(tiny_avshapes, tmp_path):
     evil = write_attack(str(tmp_path / 'evil.pth'), 'getattr chain', str(marker))
     data = ['--cfg-options', *data_options(tiny_avshapes)]
     commands = {
-        'test.py': ['tools/test.py', CONFIG, evil, *data],
+        'test.py': ['tools/test.py', CONFIG, evil, '--work-dir', str(tmp_path / 't'), *data],
         'train.py --resume': ['tools/train.py', CONFIG, '--resume', evil, '--work-dir',
                               str(tmp_path / 'w'), *data],
         'converter': ['tools/model_converters/ssltie_to_avloc.py', evil,
