@@ -1,5 +1,5 @@
 """Frames of the embedded benchmark: coloured shapes on a textured background."""
-from typing import List, Tuple
+from typing import Callable, List, Tuple
 
 import cv2
 import numpy as np
@@ -91,18 +91,9 @@ def place_boxes(rng: np.random.Generator, num: int, size: int,
     first_side = rng.uniform(*side_range) * size
     shrink = 1.0
     while True:
-        boxes: List[Tuple[float, float, float, float]] = []
-        for k in range(num):
-            side = first_side if k == 0 else rng.uniform(*side_range) * shrink * size
-            side = max(side, min_side * size)
-            for _ in range(50):
-                x1, y1 = rng.uniform(0, size - side, size=2)
-                cand = (x1, y1, x1 + side, y1 + side)
-                if all(_overlap(cand, b) <= max_overlap for b in boxes):
-                    boxes.append(cand)
-                    break
-            else:
-                break
+        boxes = try_placing_boxes(rng, num, size, max_overlap, lambda k: max(
+            first_side if k == 0 else rng.uniform(*side_range) * shrink * size,
+            min_side * size))
         if len(boxes) == num:
             return boxes
         if side_range[0] * shrink > min_side:
@@ -111,6 +102,30 @@ def place_boxes(rng: np.random.Generator, num: int, size: int,
             first_side *= 0.95
         else:
             raise RuntimeError(f'cannot place {num} boxes of side >= {min_side}')
+
+
+def try_placing_boxes(rng: np.random.Generator, num: int, size: int, max_overlap: float,
+                      draw_side: Callable[[int], float]
+                      ) -> List[Tuple[float, float, float, float]]:
+    """One attempt at ``num`` square boxes: box k gets the side ``draw_side(k)``
+    (pixels, drawn just before its position) and up to 50 random positions.
+
+    Returns:
+        The boxes placed, (x1, y1, x2, y2) in pixels: fewer than ``num`` when one did
+        not fit (the attempt stops there).
+    """
+    boxes: List[Tuple[float, float, float, float]] = []
+    for k in range(num):
+        side = draw_side(k)
+        for _ in range(50):
+            x1, y1 = rng.uniform(0, size - side, size=2)
+            cand = (x1, y1, x1 + side, y1 + side)
+            if all(_overlap(cand, b) <= max_overlap for b in boxes):
+                boxes.append(cand)
+                break
+        else:
+            break
+    return boxes
 
 
 def _overlap(a, b) -> float:

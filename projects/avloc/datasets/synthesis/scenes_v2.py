@@ -20,7 +20,7 @@ from typing import List, Sequence, Tuple
 import cv2
 import numpy as np
 
-from .scenes import SHAPES, _overlap, draw_shape_mask
+from .scenes import SHAPES, draw_shape_mask, try_placing_boxes
 
 #: Object textures, drawn uniformly for every object whatever its class.
 TEXTURES = ('solid', 'stripes', 'two-tone', 'noise')
@@ -125,17 +125,8 @@ def place_boxes_alike(rng: np.random.Generator, num: int, size: int,
     """
     shrink = 1.0
     while True:
-        boxes: List[Tuple[float, float, float, float]] = []
-        for _ in range(num):
-            side = max(rng.uniform(*side_range) * shrink, min_side) * size
-            for _ in range(50):
-                x1, y1 = rng.uniform(0, size - side, size=2)
-                cand = (x1, y1, x1 + side, y1 + side)
-                if all(_overlap(cand, b) <= max_overlap for b in boxes):
-                    boxes.append(cand)
-                    break
-            else:
-                break
+        boxes = try_placing_boxes(rng, num, size, max_overlap, lambda _: max(
+            rng.uniform(*side_range) * shrink, min_side) * size)
         if len(boxes) == num:
             return boxes
         if side_range[0] * shrink <= min_side:
