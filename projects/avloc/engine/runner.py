@@ -1,6 +1,10 @@
-"""MMEngine's runner, loading checkpoints without trusting their pickle."""
+"""MMEngine's runner, loading checkpoints without trusting their pickle and saving
+them whole or not at all."""
+import os
+import os.path as osp
 from typing import Callable, List, Tuple, Union
 
+from mmengine.dist import master_only
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
@@ -28,8 +32,8 @@ class AVLocRunner(Runner):
     restricted unpickler and nothing more (``--resume``, ``load_from``,
     ``tools/test.py``): a crafted file is refused with an error naming it, before
     any of its code can run. It saves the message hub in plain values so that its
-    own checkpoints need no more trust; configs select it with
-    ``runner_type='AVLocRunner'``."""
+    own checkpoints need no more trust. A checkpoint appears under its name only once
+    it is completely written. Configs select it with ``runner_type='AVLocRunner'``."""
 
     def register_hooks(self, default_hooks=None, custom_hooks=None) -> None:
         super().register_hooks(default_hooks, custom_hooks)
@@ -60,3 +64,28 @@ class AVLocRunner(Runner):
         self._has_loaded = True
         self.logger.info(f'Load checkpoint from {filename}')
         return checkpoint
+
+    @master_only
+    def save_checkpoint(self, out_dir: str, filename: str, *args, **kwargs) -> None:
+        """Save as :meth:`mmengine.runner.Runner.save_checkpoint` does, but on a local
+        disk into ``<filename>.partial`` and then renamed: a run killed or out of disk
+        while it writes leaves no truncated file where ``--resume`` or
+        ``tools/test.py`` would find one, and no partial file taking the space.
+
+        Args:
+            out_dir: The folder (a local path or a storage backend's URI).
+            filename: The checkpoint's file name.
+            *args: Passed on to MMEngine (its save options).
+            **kwargs: Passed on to MMEngine (its save options).
+        """
+        if not osp.isdir(out_dir):  # a remote backend writes in one request
+            super().save_checkpoint(out_dir, filename, *args, **kwargs)
+            return
+        final = osp.join(out_dir, filename)
+        partial = final + '.partial'
+        try:
+            super().save_checkpoint(out_dir, filename + '.partial', *args, **kwargs)
+            os.replace(partial, final)
+        finally:
+            if osp.exists(partial):
+                os.remove(partial)
