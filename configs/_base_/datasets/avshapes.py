@@ -15,8 +15,8 @@ train_pipeline = [
     dict(type='MultiView', num_views=2, transforms=[
         dict(type='RandomAreaCrop', size=frame_size, scale=(0.5, 1.0)),
         dict(type='RandomHorizontalFlip', prob=0.5),
-        dict(type='RandomColorJitter', brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1,
-             prob=0.8),
+        # No colour jitter: AVShapes v1 draws each class in its own colour, a cue the
+        # jitter's hue shift blurs (validation runs in configs/ssltie/README.md).
     ]),
     dict(type='PackAVInputs'),
 ]
