@@ -1,10 +1,11 @@
 # SSL-TIE on the embedded AVShapes benchmark: the main job, sized for a 2-core CPU
-# (about 5 minutes including data generation; 296 s on 2026-11-27): one epoch of
+# (about 5 minutes including data generation; 311 s on 2026-11-27): one epoch of
 # 4,000 clips in batches of 16, which learns more per CPU-second than fewer, larger
-# batches. Two augmented views per clip from the data pipeline (crop, flip,
-# colour), the LVS contrastive loss on each and the equivariance loss between them.
-# The learning rate, its schedule, the crop scale and lambda_geo were chosen on the
-# validation split (configs/ssltie/README.md lists the runs), never on the test split.
+# batches. Two augmented views per clip from the data pipeline (crop and flip),
+# the LVS contrastive loss on each and the equivariance loss between them. The
+# learning rate, its schedule, the crop scale, lambda_geo and leaving out colour
+# jitter were chosen on the validation split (configs/ssltie/README.md lists the
+# runs), never on the test split.
 _base_ = [
     '../_base_/models/ssltie_r18.py',
     '../_base_/datasets/avshapes.py',
