@@ -31,7 +31,8 @@ def tiny_runner(work_dir: str, max_epochs: int) -> AVLocRunner:
                               collate_fn=dict(type='default_collate')),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
         train_cfg=dict(by_epoch=True, max_epochs=max_epochs),
-        default_hooks=dict(checkpoint=dict(type='CheckpointHook', interval=1)))
+        default_hooks=dict(checkpoint=dict(type='CheckpointHook', interval=1)),
+        default_scope='avloc')  # the scope later tests' registries build in
 
 
 def test_training_saves_loadable_checkpoints_and_no_partial_file(tmp_path):
