@@ -70,7 +70,8 @@ class AVLocRunner(Runner):
         """Save as :meth:`mmengine.runner.Runner.save_checkpoint` does, but on a local
         disk into ``<filename>.partial`` and then renamed: a run killed or out of disk
         while it writes leaves no truncated file where ``--resume`` or
-        ``tools/test.py`` would find one, and no partial file taking the space.
+        ``tools/test.py`` would find one, and a save that fails removes its partial
+        file.
 
         Args:
             out_dir: The folder (a local path or a storage backend's URI).
