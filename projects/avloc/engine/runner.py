@@ -82,11 +82,11 @@ class AVLocRunner(Runner):
         if not osp.isdir(out_dir):  # a remote backend writes in one request
             super().save_checkpoint(out_dir, filename, *args, **kwargs)
             return
-        final = osp.join(out_dir, filename)
-        partial = final + '.partial'
+        partial_name = filename + '.partial'
+        partial = osp.join(out_dir, partial_name)
         try:
-            super().save_checkpoint(out_dir, filename + '.partial', *args, **kwargs)
-            os.replace(partial, final)
+            super().save_checkpoint(out_dir, partial_name, *args, **kwargs)
+            os.replace(partial, osp.join(out_dir, filename))
         finally:
             if osp.exists(partial):
                 os.remove(partial)
