@@ -16,7 +16,7 @@ from PIL import Image
 
 from avloc.apis import InferencePipeline, init_localizer, localize
 from avloc.apis.input_errors import exit_on_input_error
-from avloc.datasets.transforms.audio_window import decode_window, read_pcm_wav
+from avloc.datasets.transforms.audio_window import read_window
 from avloc.datasets.transforms.media_error import MediaError
 from avloc.visualization.heatmap_overlay import overlay_heatmap
 
@@ -42,9 +42,7 @@ def run(args: argparse.Namespace) -> float:
     model = init_localizer(args.config, args.checkpoint, args.device)
     pipeline = InferencePipeline(model.cfg)
     rate = pipeline.sample_rate
-    audio = read_pcm_wav(args.audio, rate, 0, None)
-    if audio is None:
-        audio = decode_window(args.audio, rate, 0, None)
+    audio = read_window(args.audio, rate, 0, None)
     heatmap = localize(model, frame, audio, rate, pipeline)
     if not cv2.imwrite(args.out, overlay_heatmap(frame, heatmap)[..., ::-1]):
         raise OSError(f'{args.out}: could not write the image')

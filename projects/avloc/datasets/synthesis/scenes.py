@@ -159,11 +159,18 @@ def render_scene(rng: np.random.Generator, size: int, classes: List[int],
         masks = [m if m is None else m & ~mask for m in masks]
         masks[i] = mask
     img += rng.normal(0, pixel_noise, img.shape)
-    tight = []
+    return np.clip(img, 0, 255).astype(np.uint8), tight_boxes(masks)
+
+
+def tight_boxes(masks: List[np.ndarray]) -> List[Tuple[float, float, float, float]]:
+    """Per (size, size) bool mask, the box ``(x1, y1, x2, y2)`` around its pixels,
+    normalised to [0, 1]; an empty mask (an object fully hidden) is an error."""
+    boxes = []
     for mask in masks:
         ys, xs = np.nonzero(mask)
         if len(xs) == 0:
             raise RuntimeError('an object is fully hidden')
-        tight.append((xs.min() / size, ys.min() / size, (xs.max() + 1) / size,
+        size = mask.shape[0]
+        boxes.append((xs.min() / size, ys.min() / size, (xs.max() + 1) / size,
                       (ys.max() + 1) / size))
-    return np.clip(img, 0, 255).astype(np.uint8), tight
+    return boxes

@@ -20,7 +20,7 @@ from typing import List, Sequence, Tuple
 import cv2
 import numpy as np
 
-from .scenes import SHAPES, draw_shape_mask, try_placing_boxes
+from .scenes import SHAPES, draw_shape_mask, tight_boxes, try_placing_boxes
 
 #: Object textures, drawn uniformly for every object whatever its class.
 TEXTURES = ('solid', 'stripes', 'two-tone', 'noise')
@@ -188,11 +188,4 @@ def render_scene_v2(rng: np.random.Generator, size: int, classes: List[int],
             img = cv2.GaussianBlur(img, (0, 0), sigma)
         img = img * rng.uniform(0.8, 1.2) + rng.uniform(-20, 20)
         img += rng.normal(0, rng.uniform(pixel_noise / 4, pixel_noise), img.shape)
-    tight = []
-    for mask in masks:
-        ys, xs = np.nonzero(mask)
-        if len(xs) == 0:
-            raise RuntimeError('an object is fully hidden')
-        tight.append((xs.min() / size, ys.min() / size, (xs.max() + 1) / size,
-                      (ys.max() + 1) / size))
-    return np.clip(img, 0, 255).astype(np.uint8), tight, looks
+    return np.clip(img, 0, 255).astype(np.uint8), tight_boxes(masks), looks

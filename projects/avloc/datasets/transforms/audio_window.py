@@ -239,3 +239,17 @@ def decode_window(path: str, rate: int, start: int, count: Optional[int]) -> np.
     else:
         samples = np.zeros(0, np.float32)
     return samples[skip:None if count is None else skip + count]
+
+
+def read_window(path: str, rate: int, start: int, count: Optional[int]) -> np.ndarray:
+    """Samples ``start:start + count`` of any audio file, mono at ``rate`` (to the
+    end if ``count`` is None): a PCM wav read directly, anything else decoded with
+    FFmpeg (both number samples as decord does).
+
+    Returns:
+        np.ndarray: (N,) float32 samples; fewer than ``count`` where the audio ends.
+    """
+    samples = read_pcm_wav(path, rate, start, count)
+    if samples is None:
+        samples = decode_window(path, rate, start, count)
+    return samples

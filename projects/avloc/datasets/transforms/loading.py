@@ -17,7 +17,7 @@ from mmcv.transforms import BaseTransform
 from PIL import Image
 
 from avloc.registry import TRANSFORMS
-from .audio_window import decode_window, read_pcm_wav
+from .audio_window import read_window
 from .frame_cache import FrameCache
 from .frame_transform import FrameTransform
 from .media_error import MediaError, open_first_stream
@@ -280,10 +280,7 @@ class LoadAudio(BaseTransform):
         """(N,) float32 samples ``start:start + count`` of ``path`` (to the end if
         ``count`` is None); fewer where the audio ends first."""
         _require_file(path)
-        samples = read_pcm_wav(path, self.sample_rate, start, count)
-        if samples is None:
-            samples = decode_window(path, self.sample_rate, start, count)
-        return samples
+        return read_window(path, self.sample_rate, start, count)
 
     def transform(self, results: dict) -> dict:
         path = audio_source(results)
