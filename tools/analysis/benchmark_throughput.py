@@ -134,6 +134,16 @@ def measure(args, device: torch.device, batch_size: int, clips: List[str]) -> Di
     return rows
 
 
+def bottleneck(step_rate: float, worker_rate: float) -> str:
+    """Which of the model and one loader worker bounds training, and how many
+    workers keep the device busy, from their rates in clips/s."""
+    workers = math.ceil(step_rate / worker_rate)
+    bound = 'the model' if step_rate < worker_rate else 'one loader worker'
+    plural = 'workers keep' if workers > 1 else 'worker keeps'
+    return (f"{bound} bounds a single worker's training; {workers} loader {plural} "
+            'the device busy')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -173,12 +183,9 @@ def main() -> None:
         for b, r in zip(batch_sizes, results):
             step = float(r[f'training step ({placement} augmentation), mixed precision']
                          .split(',')[0])
-            workers = math.ceil(step / rate)
-            bound = 'the model' if step < rate else 'one loader worker'
             print(f'batch {b}, {placement} augmentation: a mixed-precision step trains '
-                  f'{step:.1f} clips/s and one loader worker loads {rate:.1f}: {bound} '
-                  f'bounds a single worker\'s training; {workers} loader '
-                  f'worker{"s" if workers > 1 else ""} keep the device busy')
+                  f'{step:.1f} clips/s and one loader worker loads {rate:.1f}: '
+                  f'{bottleneck(step, rate)}')
 
 
 if __name__ == '__main__':
