@@ -2,7 +2,7 @@ import os.path as osp
 
 import numpy as np
 import pytest
-from analysis_scripts import import_analysis
+from analysis_scripts import import_analysis, table_rows
 
 from avloc.datasets.synthesis import write_video
 
@@ -10,8 +10,8 @@ from avloc.datasets.synthesis import write_video
 def test_mp4_comparison_counts_the_extraction_once(capsys):
     bench = import_analysis('benchmark_data_pipeline')
     bench.mp4_run_table(extraction=10.0, public=100.0, first=12.0, later=200.0, epochs=100)
-    rows = [line.split('|')[1:-1] for line in capsys.readouterr().out.splitlines()
-            if line.startswith('| public code') or line.startswith('| avloc')]
+    rows = [row for row in table_rows(capsys.readouterr().out)
+            if row[0].startswith(('public code', 'avloc'))]
     public, avloc = ([float(cell) for cell in row[1:]] for row in rows)
     # The public code extracts once, then loads every epoch.
     public_first, public_run = 1 / (1 / 10 + 1 / 100), 100 / (1 / 10 + 100 / 100)

@@ -1,5 +1,6 @@
 import os
 
+from analysis_scripts import table_rows
 from tool_runner import run_tool
 
 
@@ -7,11 +8,8 @@ def test_the_three_checks_are_timed_on_the_generated_tree(tmp_path):
     log = run_tool('tools/analysis/benchmark_dataset_startup.py', '--clips', '50',
                    '--repeats', '1', '--root', str(tmp_path / 'tree'))
     assert 'made 100 empty files' in log
-    rows = {}
-    for line in log.splitlines():
-        cells = [c.strip() for c in line.split('|')[1:-1]]
-        if len(cells) == 3 and cells[2].endswith('x'):
-            rows[cells[0]] = (float(cells[1]), float(cells[2][:-1]))
+    rows = {name: (float(seconds), float(ratio[:-1]))
+            for name, seconds, ratio in table_rows(log) if ratio.endswith('x')}
     assert sorted(rows) == ['VGGSoundDataset(...)', 'isfile per file',
                             'one scan per directory']
     assert rows['isfile per file'][1] == 1.0  # the baseline

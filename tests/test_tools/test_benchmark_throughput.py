@@ -1,4 +1,4 @@
-from analysis_scripts import import_analysis
+from analysis_scripts import import_analysis, table_rows
 from tool_runner import run_tool
 
 
@@ -16,11 +16,8 @@ def test_the_report_measures_every_row_on_the_paper_model(tmp_path):
     log = run_tool('tools/analysis/benchmark_throughput.py', '--batch-sizes', '1',
                    '--warmup', '0', '--repeats', '1', '--clips', '2', '--root',
                    str(tmp_path / 'clips'))
-    rates = {}
-    for line in log.splitlines():
-        cells = [c.strip() for c in line.split('|')[1:-1]]
-        if len(cells) == 2 and cells[1][:1].isdigit():
-            rates[cells[0]] = float(cells[1].split(',')[0])
+    rates = {name: float(rate.split(',')[0]) for name, rate in table_rows(log)
+             if rate[:1].isdigit()}
     expected = ['data loader, one worker (workers augmentation)',
                 'data loader, one worker (device augmentation)']
     for name in ('fp32', 'mixed precision', 'mixed precision, channels-last'):
