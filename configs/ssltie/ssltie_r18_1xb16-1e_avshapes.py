@@ -1,5 +1,5 @@
 # SSL-TIE on the embedded AVShapes benchmark: the main job, sized for a 2-core CPU
-# (about 5 minutes including data generation; 311 s on 2026-11-27): one epoch of
+# (about 5 minutes including data generation; 288 s on 2026-11-27): one epoch of
 # 4,000 clips in batches of 16, which learns more per CPU-second than fewer, larger
 # batches. Two augmented views per clip from the data pipeline (crop and flip),
 # the LVS contrastive loss on each and the equivariance loss between them. The
