@@ -5,11 +5,11 @@ from .grounding_list import GroundingListDataset
 from .other_audio import OtherAudioMixin, other_audio_partners
 from .seeded_index import SeededEpochSampler, SeededIndex
 from .transforms import *  # noqa: F401,F403
-from .vggsound import (VGGSoundDataset, file_md5, in_holdout, read_box_file, read_clip_list,
-                       read_id_list)
+from .vggsound import (VGGSoundDataset, check_list_path, file_md5, in_holdout, read_box_file,
+                       read_clip_list, read_id_list)
 
 __all__ = ['AVSBenchS4Dataset', 'AVShapesDataset', 'FlickrSoundNetDataset',
            'GroundingListDataset', 'OtherAudioMixin', 'SeededEpochSampler', 'SeededIndex',
-           'VGGSoundDataset', 'file_md5', 'in_holdout', 'read_box_file',
+           'VGGSoundDataset', 'check_list_path', 'file_md5', 'in_holdout', 'read_box_file',
            'other_audio_partners', 'read_clip_list', 'read_flickr_xml',
            'read_id_list']

@@ -7,7 +7,7 @@ from mmengine.dataset import BaseDataset
 
 from avloc.registry import DATASETS
 from .other_audio import OtherAudioMixin
-from .vggsound import drop_duplicates, list_metainfo, require_listed_files
+from .vggsound import check_list_path, drop_duplicates, list_metainfo, require_listed_files
 
 
 @DATASETS.register_module()
@@ -20,7 +20,8 @@ class AVSBenchS4Dataset(OtherAudioMixin, BaseDataset):
         gt_masks/<split>/<class>/<video>/<video>_<k>.png        binary masks
         audio_wav/<split>/<class>/<video>.wav                   16 kHz, 5 s
 
-    The list has lines ``<video>_<k>,<class>``. Frame k is paired with second k of
+    The list has lines ``<video>_<k>,<class>``; video and class must stay inside
+    ``data_root`` (:func:`~avloc.datasets.vggsound.check_list_path`). Frame k is paired with second k of
     its clip (``audio_window='slice'``) or with the whole 5-s clip (``'clip'``); the
     sound-localisation literature uses both.
 
@@ -46,7 +47,9 @@ class AVSBenchS4Dataset(OtherAudioMixin, BaseDataset):
         if len(fields) != 2 or not video or not k.isdigit() or int(k) < 1:
             raise ValueError(f'{self.ann_file}:{number}: expected <video>_<k>,<class> '
                              f'with k >= 1, found {line!r}')
-        class_name = fields[1]
+        where = f'{self.ann_file}:{number}'
+        class_name = check_list_path(fields[1], where)
+        check_list_path(stem, where)  # the video's folder and the frame's name
         folder = osp.join(self.split, class_name, video)
         item = dict(clip_id=stem, class_name=class_name,
                     frame_path=osp.join(self.data_root, 'visual_frames', folder,

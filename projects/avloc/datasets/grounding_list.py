@@ -8,7 +8,8 @@ from mmengine.dataset import BaseDataset
 
 from avloc.registry import DATASETS
 from .other_audio import OtherAudioMixin
-from .vggsound import list_metainfo, parse_boxes, read_json_list, require_listed_files
+from .vggsound import (check_list_path, list_metainfo, parse_boxes, read_json_list,
+                       require_listed_files)
 
 
 @DATASETS.register_module()
@@ -22,8 +23,10 @@ class GroundingListDataset(OtherAudioMixin, BaseDataset):
          ...]
 
     Every entry needs an id, a frame, an audio file and either boxes or a mask; a
-    box without 4 coordinates, outside [0, 1] or empty, or an id given twice, is an
-    error that names the file and the entry.
+    box without 4 coordinates, outside [0, 1] or empty, an id given twice, or an id
+    or path that would leave ``data_root``
+    (:func:`~avloc.datasets.vggsound.check_list_path`), is an error that names the
+    file and the entry.
 
     Args:
         ann_file (str): The JSON list.
@@ -39,13 +42,18 @@ class GroundingListDataset(OtherAudioMixin, BaseDataset):
         if missing or not ('bbox' in entry or 'mask' in entry):
             raise ValueError(f'{where} needs id, frame, audio and bbox or mask; '
                              f'missing {missing or ["bbox or mask"]}')
-        item = dict(clip_id=str(entry['id']),
-                    frame_path=osp.join(self.data_root, entry['frame']),
-                    audio_path=osp.join(self.data_root, entry['audio']))
+
+        def checked(key: str) -> str:
+            return check_list_path(entry[key], f'{where} "{key}"')
+
+        # The id is checked too: it names the clip's outputs (overlays are <id>.png).
+        item = dict(clip_id=check_list_path(str(entry['id']), f'{where} "id"'),
+                    frame_path=osp.join(self.data_root, checked('frame')),
+                    audio_path=osp.join(self.data_root, checked('audio')))
         if entry.get('class') is not None:
             item['class_name'] = entry['class']
         if 'mask' in entry:
-            item['gt_mask_path'] = osp.join(self.data_root, entry['mask'])
+            item['gt_mask_path'] = osp.join(self.data_root, checked('mask'))
         boxes = parse_boxes(entry.get('bbox', []), where)
         if not np.isfinite(boxes).all() or ((boxes < 0) | (boxes > 1)).any() or \
                 (boxes[:, 2:] <= boxes[:, :2]).any():

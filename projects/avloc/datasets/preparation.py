@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from .synthesis import write_wav
 from .transforms.loading import LoadAudio, LoadFrame, MediaError
-from .vggsound import read_id_list
+from .vggsound import check_list_path, read_id_list
 
 SUMMARY = 'prepare_summary.json'
 
@@ -94,6 +94,9 @@ def prepare_clips(video_dir: str, out_root: str, clip_ids: Optional[Iterable[str
             ``prepare_summary.json`` go.
         clip_ids (Iterable[str], optional): Clips to prepare; a listed clip without
             a video is reported missing. Defaults to every video in ``video_dir``.
+            An id that would leave ``video_dir`` or ``out_root`` (``..``, an
+            absolute path, see :func:`~avloc.datasets.vggsound.check_list_path`)
+            is an error, raised before anything is written.
         frame_time (float): Time of the frame, in seconds. Defaults to 5.0.
         sample_rate (int): Audio sample rate of the WAV files. Defaults to 16000.
         video_ext (str): Defaults to '.mp4'.
@@ -104,8 +107,13 @@ def prepare_clips(video_dir: str, out_root: str, clip_ids: Optional[Iterable[str
     Returns:
         dict: The summary also written to ``prepare_summary.json``.
     """
-    ids = list(dict.fromkeys(clip_ids)) if clip_ids is not None else \
-        find_videos(video_dir, video_ext)
+    if clip_ids is not None:
+        # Also checked where a list is read (naming its line); this guards callers
+        # that pass ids of their own, since the outputs are written under the id.
+        ids = list(dict.fromkeys(check_list_path(i, f'clip_ids[{n}]')
+                                 for n, i in enumerate(clip_ids)))
+    else:  # names in one folder: no separator, so they cannot leave out_root
+        ids = find_videos(video_dir, video_ext)
     if not ids:
         raise ValueError(f'{video_dir}: no {video_ext} videos and no clip ids to prepare')
     jobs = [(i, osp.join(video_dir, i + video_ext), out_root, frame_time, sample_rate)
@@ -169,6 +177,9 @@ def run_cli(description: str, out_root: str, frame_time: float, sample_rate: int
     parser.add_argument('--workers', type=int, default=os.cpu_count() or 1,
                         help='parallel decoding processes (default: all cores)')
     args = parser.parse_args(argv)
+    # First, so that a list with an id leaving --out-root stops the run before
+    # anything is written.
+    clip_ids = read_id_list(args.list) if args.list else None
     lists = sorted(osp.join(meta_dir, n) for n in os.listdir(meta_dir)
                    if n.endswith(('.txt', '.csv')))
     # The configs read their split lists from <out_root>/meta: ship them there.
@@ -176,8 +187,7 @@ def run_cli(description: str, out_root: str, frame_time: float, sample_rate: int
     for name in os.listdir(meta_dir):
         shutil.copy(osp.join(meta_dir, name), osp.join(args.out_root, 'meta', name))
     summary = prepare_clips(
-        args.video_dir, args.out_root,
-        read_id_list(args.list) if args.list else None, frame_time=args.frame_time,
+        args.video_dir, args.out_root, clip_ids, frame_time=args.frame_time,
         sample_rate=args.sample_rate, video_ext=args.video_ext,
         num_workers=args.workers, split_lists=lists)
     counts = summary['counts']

@@ -3,6 +3,7 @@ import csv
 import hashlib
 import json
 import os.path as osp
+import re
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
@@ -16,18 +17,73 @@ from .seeded_index import apply_sample_seed
 from .transforms.loading import MediaError, audio_source
 
 
+# A control character (NUL included) or a backslash: no real list holds one, and
+# Windows reads a backslash as a separator, so ``..\x`` would climb out there.
+_UNSAFE_CHARACTER = re.compile(r'[\x00-\x1f\x7f\\]')
+_DRIVE = re.compile(r'[A-Za-z]:')
+
+
+def check_list_path(value: str, where: str) -> str:
+    """Refuse a clip id or file name from a list that would leave the data root.
+
+    Ids and names in lists and annotation files are joined to ``data_root`` (or, by
+    the preparation tools, to ``--out-root``), and ``osp.join`` follows ``..`` and
+    drops everything before an absolute path: an unchecked ``../../x`` or ``/etc/x``
+    reads, or writes, outside. Allowed is a relative path with subfolders
+    (``-0ZdcVdM8Ns_000030``, ``dog/vid0``, ``videos/a/b/c/<id>``) whose components
+    are all plain names: then no normalisation can take it outside the root.
+    Refused are an absolute path or Windows drive, a ``..`` component, an empty or
+    ``.`` component (``a//b``, ``./a``: a second spelling of one clip, which would
+    also slip past the check for repeated clips), a NUL or other control character
+    and a backslash.
+
+    Symbolic links are not followed: a link inside the root was put there by whoever
+    owns the root, and may point where they keep their media.
+
+    Args:
+        value (str): The id or relative path, as read.
+        where (str): The file and line (or entry) it came from, to start the error.
+
+    Returns:
+        str: ``value``, unchanged.
+
+    Raises:
+        ValueError: naming ``where``, the value and why it is refused.
+    """
+    if not isinstance(value, str):
+        reason = f'is of type {type(value).__name__}, not a string'
+    elif not value:
+        reason = 'is empty'
+    elif _UNSAFE_CHARACTER.search(value):
+        reason = 'holds a control character or a backslash'
+    elif value.startswith('/') or _DRIVE.match(value):
+        reason = 'is an absolute path'
+    else:
+        parts = value.split('/')
+        if '..' in parts:
+            reason = 'has a ".." component'
+        elif '' in parts or '.' in parts:
+            reason = 'has an empty or "." component'
+        else:
+            return value
+    raise ValueError(f'{where}: {value!r} {reason}; ids and file names in a list must '
+                     'be relative paths that stay inside the root they are joined to')
+
+
 def read_id_list(path: str) -> List[str]:
     """Clip ids of a split list: one per line, optional ``.jpg``/``.mp4``/``.wav``
     suffix, optional extra CSV columns, tolerant of a missing final newline and of a
-    UTF-8 byte order mark."""
+    UTF-8 byte order mark. An id that would leave the data root is an error naming
+    the line (:func:`check_list_path`)."""
     ids = []
     with open(path, encoding='utf-8-sig') as f:
-        for line in f:
+        for number, line in enumerate(f, start=1):
             item = line.strip().split(',')[0].strip()
             if not item:
                 continue
             stem, ext = osp.splitext(item)
-            ids.append(stem if ext in ('.jpg', '.png', '.mp4', '.wav', '.mp3') else item)
+            clip_id = stem if ext in ('.jpg', '.png', '.mp4', '.wav', '.mp3') else item
+            ids.append(check_list_path(clip_id, f'{path}:{number}'))
     if not ids:
         raise ValueError(f'{path}: the list holds no clip ids')
     return ids
@@ -67,27 +123,36 @@ def read_clip_list(path: str, split: Optional[str] = None) -> List[dict]:
     * SLAVC's extended lists, header ``video,audio,label``: the frame of ``video``
       with the audio of ``audio``, ``label`` 'sounding' or 'non-sounding'.
 
+    Every id must stay inside the data root (:func:`check_list_path`); an error
+    names the line.
+
     Returns:
         list[dict]: ``clip_id`` and, where the format has them, ``class_name``,
         ``audio_id`` and ``is_sounding``.
     """
     with open(path, encoding='utf-8-sig') as f:  # drops a byte order mark
-        rows = [line.strip() for line in f if line.strip()]
+        numbered = [(n, line.strip()) for n, line in enumerate(f, start=1) if line.strip()]
+    numbers = [n for n, _ in numbered]
+    rows = [row for _, row in numbered]
     if rows and rows[0].replace(' ', '') == 'video,audio,label':
         clips = []
-        for number, row in enumerate(rows[1:], start=2):
+        for number, row in numbered[1:]:
             fields = [v.strip() for v in row.split(',')]
             if len(fields) != 3 or fields[2] not in ('sounding', 'non-sounding'):
                 raise ValueError(f'{path}:{number}: expected video,audio,sounding|'
                                  f'non-sounding, found {row!r}')
-            clips.append(dict(clip_id=fields[0], audio_id=fields[1],
+            clips.append(dict(clip_id=check_list_path(fields[0], f'{path}:{number}'),
+                              audio_id=check_list_path(fields[1], f'{path}:{number}'),
                               is_sounding=fields[2] == 'sounding'))
         return clips
     fields = list(csv.reader(rows))  # VGG-Sound labels may hold quoted commas
     if fields and all(len(f) == 4 and f[1].isdigit() and f[3] in ('train', 'test')
                       for f in fields):
-        return [dict(clip_id=f'{yid}_{int(start):06d}', class_name=label)
-                for yid, start, label, part in fields if split in (None, part)]
+        # One csv row per line: the rows came from lines, so no quoted newline.
+        return [dict(clip_id=check_list_path(f'{yid}_{int(start):06d}', f'{path}:{number}'),
+                     class_name=label)
+                for number, (yid, start, label, part) in zip(numbers, fields)
+                if split in (None, part)]
     if split is not None:
         raise ValueError(f'{path}: split={split!r} needs the vggsound.csv format '
                          '(youtube_id,start_s,label,split)')
@@ -191,7 +256,8 @@ def read_json_list(path: str, what: str) -> list:
 
 def read_box_file(path: str, box_policy: str) -> dict:
     """``vggss.json`` (list of ``{"file", "class", "bbox": [[x1, y1, x2, y2], ...]}``,
-    normalised coordinates) as ``{id: (class, (N, 4) float32 boxes)}``.
+    normalised coordinates) as ``{id: (class, (N, 4) float32 boxes)}``. An id is a
+    clip id, held to :func:`check_list_path` as those of the lists are.
 
     ``box_policy`` applies to the coordinates (:func:`check_boxes`; the real
     vggss.json needs 'clip'). Invalid JSON, an entry without ``file``, a box without
@@ -205,7 +271,7 @@ def read_box_file(path: str, box_policy: str) -> dict:
         if not isinstance(entry, dict) or 'file' not in entry:
             raise ValueError(f'{path}: entry {index} has no "file" (the clip id): '
                              f'{str(entry)[:100]}')
-        clip_id = entry['file']
+        clip_id = check_list_path(entry['file'], f'{path}: entry {index}')
         where = f'{path}: clip {clip_id}'
         if clip_id in first_entry:
             raise ValueError(f'{where} (entry {index}) is annotated twice (also entry '
