@@ -108,3 +108,33 @@ def test_dist_train_with_two_processes(tiny_avshapes, tmp_path):
                    'train_dataloader.batch_size=4', env=dict(PORT='29533'))
     assert 'ciou/num_scored: 8' in log  # both ranks' val clips gathered once
     assert os.path.isfile(os.path.join(work_dir, 'epoch_1.pth'))
+
+
+def test_test_refuses_a_checkpoint_that_does_not_fit(trained, tiny_avshapes, tmp_path):
+    """Renamed, half missing or mis-shaped keys, or a list: one error line naming the
+    keys, exit status 1, and no score table for a half-random model."""
+    import torch
+    state = torch.load(os.path.join(trained[0], 'epoch_1.pth'), map_location='cpu',
+                       weights_only=True)['state_dict']
+    keys = list(state)
+    first = keys[0]
+    broken = {
+        'renamed': ({f'net.{k}': v for k, v in state.items()},
+                    rf'{len(keys)} missing keys \[.{first}.'),
+        'half missing': ({k: v for k, v in list(state.items())[::2]},
+                         rf'{len(keys) // 2} missing keys \[.{keys[1]}.'),
+        'mis-shaped': ({**state, first: state[first][:1]}, rf'1 mis-shaped keys .*{first}'),
+        'a list': (list(state.values())[:2], 'holds a list, not a checkpoint dict'),
+    }
+    for name, (content, message) in broken.items():
+        path = str(tmp_path / f'{name}.pth')
+        torch.save(content, path)
+        proc = subprocess.run(
+            [sys.executable, 'tools/test.py', CONFIG, path, '--work-dir',
+             str(tmp_path / 'w'), '--cfg-options', *data_options(tiny_avshapes)],
+            cwd=ROOT, capture_output=True, text=True)
+        assert proc.returncode == 1, (name, proc.stderr[-2000:])
+        last = proc.stderr.strip().splitlines()[-1]
+        assert last.startswith(f'error: {path}: '), (name, last)
+        assert re.search(message, last), (name, last)
+        assert 'Traceback' not in proc.stderr and 'cIoU@0.5' not in proc.stdout, name

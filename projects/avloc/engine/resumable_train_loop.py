@@ -1,9 +1,12 @@
 """An epoch-based training loop that resumes exactly where a run stopped."""
 import numpy as np
+from mmengine.dist import get_world_size
 from mmengine.runner import EpochBasedTrainLoop
 
 from avloc.datasets.seeded_index import SeededEpochSampler, seed_global_rngs
 from avloc.registry import LOOPS
+
+LAYOUT_KEY = 'train_layout'  # where the message hub keeps ResumableEpochBasedTrainLoop.layout()
 
 
 def step_seed(run_seed: int, iteration: int) -> int:
@@ -30,7 +33,8 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
 
     So the resumed run's weights equal those of an uninterrupted run with the same
     seed, bit for bit under ``randomness.deterministic=True``, with any number of
-    dataloader workers and ranks. The arguments are
+    dataloader workers and ranks. A resume with another batch size, number of
+    processes or set of clips is refused (:meth:`check_resumed_layout`). The arguments are
     :class:`~mmengine.runner.EpochBasedTrainLoop`'s.
     """
 
@@ -44,6 +48,46 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
                 f'{name}: {listed} clips listed, {len(dataset)} found: fewer than one '
                 f'batch of {self.dataloader.batch_size} with drop_last=True, so an '
                 'epoch has no step; add clips or lower train_dataloader.batch_size')
+
+    def layout(self) -> dict:
+        """What decides which clips each step trains on and how long the schedule
+        is: the per-process batch size, the number of processes, the clips found
+        and the batches per epoch."""
+        dataloader = self.dataloader
+        return dict(batch_size=dataloader.batch_size, world_size=get_world_size(),
+                    num_clips=len(dataloader.dataset), batches_per_epoch=len(dataloader))
+
+    def check_resumed_layout(self) -> None:
+        """Refuse to resume a run whose batches would differ from the checkpoint's.
+
+        The layout is kept in the message hub, which checkpoints save and
+        ``--resume`` restores. With another batch size, process count or clip set
+        the resumed run would skip the wrong clips and its per-iteration schedule
+        (a cosine over ``max_epochs * batches_per_epoch`` steps) would no longer
+        end where the checkpoint's does.
+
+        Raises:
+            ValueError: The resumed checkpoint's layout differs; the message lists
+                what differs and what to do.
+        """
+        message_hub = self.runner.message_hub
+        saved = message_hub.get_info(LAYOUT_KEY) if self._iter else None
+        current = self.layout()
+        if saved is not None and saved != current:
+            changes = ', '.join(f'{key} {saved.get(key)} in the checkpoint, {value} now'
+                                for key, value in current.items() if saved.get(key) != value)
+            raise ValueError(
+                f'cannot resume at iteration {self._iter}: {changes}. Resuming would '
+                'train on other clips than the interrupted run and leave its learning-'
+                'rate schedule off its end. Resume with the same batch size, processes '
+                'and data, or start a new run from its weights with load_from=<the '
+                'checkpoint> (and no --resume)')
+        message_hub.update_info(LAYOUT_KEY, current)
+
+    def run(self):
+        """Train, after checking that a resumed run has the checkpoint's layout."""
+        self.check_resumed_layout()
+        return super().run()
 
     def run_epoch(self) -> None:
         """Iterate over the epoch's batches not trained on yet."""

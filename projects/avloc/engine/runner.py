@@ -2,14 +2,15 @@
 them whole or not at all."""
 import os
 import os.path as osp
-from typing import Callable, List, Tuple, Union
+from typing import Callable, List, Optional, Tuple, Union
 
 from mmengine.dist import master_only
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
-from mmengine.runner.checkpoint import _load_checkpoint_to_model
+from mmengine.runner.checkpoint import load_state_dict
 
+from avloc.models.converters import CheckpointMismatchError, key_mismatch, model_state_dict
 from avloc.registry import RUNNERS
 from avloc.utils import load_checkpoint_file
 from .safe_checkpoint import from_plain_checkpoint, to_plain_checkpoint
@@ -31,7 +32,8 @@ class AVLocRunner(Runner):
     """:class:`~mmengine.runner.Runner` whose checkpoints load with torch's
     restricted unpickler and nothing more (``--resume``, ``load_from``,
     ``tools/test.py``): a crafted file is refused with an error naming it, before
-    any of its code can run. It saves the message hub in plain values so that its
+    any of its code can run. A checkpoint must fit the model exactly unless the
+    config sets ``load_strict=False``. It saves the message hub in plain values so that its
     own checkpoints need no more trust. A checkpoint appears under its name only once
     it is completely written. Configs select it with ``runner_type='AVLocRunner'``."""
 
@@ -40,27 +42,51 @@ class AVLocRunner(Runner):
         self.register_hook(PlainCheckpointHook())
 
     def load_checkpoint(self, filename: str,
-                        map_location: Union[str, Callable] = 'cpu', strict: bool = False,
+                        map_location: Union[str, Callable] = 'cpu',
+                        strict: Optional[bool] = None,
                         revise_keys: List[Tuple[str, str]] = [(r'^module.', '')]) -> dict:
         """Load ``filename`` (a local path or an http(s) URL) into the model.
+
+        A released SSL-TIE checkpoint (or its bare state dict) is recognised by its
+        keys and converted on the way in.
 
         Args:
             filename: The checkpoint.
             map_location: Same as :func:`torch.load`. Defaults to 'cpu'.
-            strict: Whether the checkpoint's keys must match the model's exactly.
-                Defaults to False.
+            strict: Whether the checkpoint's tensors must set exactly the model's,
+                with their shapes. None takes the config's ``load_strict``, which
+                defaults to True: a checkpoint that does not fit would leave part
+                of the model random. With False, what does not fit is logged as a
+                warning and the rest is loaded.
             revise_keys: (pattern, replacement) rewrites of the state dict's keys.
                 Defaults to stripping DDP's ``module.``.
 
         Returns:
             dict: The loaded checkpoint.
+
+        Raises:
+            CheckpointMismatchError: The file is not a checkpoint dict, or (when
+                strict) its tensors do not fit the model; the message names the
+                missing, unexpected and mis-shaped keys.
         """
-        checkpoint = load_checkpoint_file(filename, map_location)
+        if strict is None:
+            strict = self.cfg.get('load_strict', True)
+        # allow_numpy_scalars: the released SSL-TIE files store best_miou as one
+        checkpoint = load_checkpoint_file(filename, map_location, allow_numpy_scalars=True)
+        state_dict = model_state_dict(checkpoint, filename, revise_keys)
         from_plain_checkpoint(checkpoint)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) else self.model
-        checkpoint = _load_checkpoint_to_model(model, checkpoint, strict,
-                                               revise_keys=revise_keys)
+        mismatch = key_mismatch(model, state_dict)
+        if mismatch and strict:
+            raise CheckpointMismatchError(
+                f'{filename}: does not fit the model of this config: '
+                + '; '.join(mismatch) + ' (set load_strict=False in the config to '
+                'load the tensors that fit and leave the rest as initialised)')
+        if mismatch:
+            self.logger.warning(f'{filename}: loaded the tensors that fit the model; '
+                                'not loaded: ' + '; '.join(mismatch))
+        load_state_dict(model, state_dict, strict=False, logger=self.logger)
         self._has_loaded = True
         self.logger.info(f'Load checkpoint from {filename}')
         return checkpoint

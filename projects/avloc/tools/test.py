@@ -15,6 +15,7 @@ from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 import avloc  # noqa: F401  (registers avloc's modules)
+from avloc.apis.input_errors import exit_on_input_error
 from avloc.engine import load_run_config, prepare_cpu_distributed
 from avloc.evaluation import DumpPredictions
 from avloc.registry import RUNNERS
@@ -107,6 +108,8 @@ def main(argv: Optional[List[str]] = None) -> None:
                 max_images=args.show_num)]
     prepare_cpu_distributed(cfg)
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    with exit_on_input_error():  # refused, unreadable or not fitting: one line, exit 1
+        runner.load_or_resume()
     if args.dump:
         runner.test_evaluator.metrics.append(DumpPredictions(out_file=args.dump))
     metrics = runner.test()
