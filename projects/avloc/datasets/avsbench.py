@@ -21,9 +21,9 @@ class AVSBenchS4Dataset(OtherAudioMixin, BaseDataset):
         audio_wav/<split>/<class>/<video>.wav                   16 kHz, 5 s
 
     The list has lines ``<video>_<k>,<class>``; video and class must stay inside
-    ``data_root`` (:func:`~avloc.datasets.vggsound.check_list_path`). Frame k is paired with second k of
-    its clip (``audio_window='slice'``) or with the whole 5-s clip (``'clip'``); the
-    sound-localisation literature uses both.
+    ``data_root`` (:func:`~avloc.datasets.vggsound.check_list_path`). Frame k is
+    paired with second k of its clip (``audio_window='slice'``) or with the whole
+    5-s clip (``'clip'``); the sound-localisation literature uses both.
 
     Args:
         ann_file (str): The frame list.

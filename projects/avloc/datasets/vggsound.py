@@ -16,7 +16,6 @@ from .other_audio import OtherAudioMixin
 from .seeded_index import apply_sample_seed
 from .transforms.loading import MediaError, audio_source
 
-
 # A control character (NUL included) or a backslash: no real list holds one, and
 # Windows reads a backslash as a separator, so ``..\x`` would climb out there.
 _UNSAFE_CHARACTER = re.compile(r'[\x00-\x1f\x7f\\]')
