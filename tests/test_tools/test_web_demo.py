@@ -1,25 +1,40 @@
 """tools/demo/web_demo.py end to end through Gradio's own client: the app served
 in-process on 127.0.0.1, a tiny generated clip in, the heatmap video and the scores
-out; a clip without audio gives the error message."""
+out; a clip without audio gives the error message. The limits and Stop: a clip over
+a limit is refused from its header before the model sees a frame, an upload over
+the size limit by the server, and Stop ends the work before the next run starts.
+The model counts the frames it is given, so a test sees whether work runs."""
 import importlib.util
+import io
 import os
+import re
 import socket
 import sys
+import threading
+import time
+from fractions import Fraction
+from types import SimpleNamespace
 
 import av
+import httpx
+import numpy as np
 import pytest
 import torch
 from tool_runner import ROOT
 
 from avloc.apis import init_localizer
+from avloc.apis.clip_limits import ClipLimits
+from avloc.datasets.synthesis.media_writer import write_video
 
 gradio = pytest.importorskip('gradio')
 from gradio_client import Client, handle_file  # noqa: E402
 
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'test_apis'))
-from media import tiny_clip  # noqa: E402
+from media import RATE, tiny_clip  # noqa: E402
 
 CONFIG = os.path.join(ROOT, 'configs', 'ssltie', 'ssltie_r18_1xb16-1e_avshapes.py')
+# Small enough for clips made in a blink; the refusals are the same at any size.
+STRICT = ClipLimits(max_megabytes=0.2, max_seconds=3, max_frames=8, max_side=128)
 
 
 def _load_web_demo():
@@ -36,6 +51,41 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+class _FrameCounter:
+    """Wraps ``model.test_step``: ``frames`` it was given, and the most calls
+    that ever ran at once (two runs side by side would overlap)."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        self.frames = self.running = self.most_running = 0
+        self.lock = threading.Lock()
+        step = model.test_step
+
+        def counted(data):
+            with self.lock:
+                self.running += 1
+                self.most_running = max(self.most_running, self.running)
+            try:
+                samples = step(data)
+            finally:
+                with self.lock:
+                    self.running -= 1
+            with self.lock:
+                self.frames += len(samples)
+            return samples
+
+        model.test_step = counted
+
+
+def _serve(web_demo, model, limits: ClipLimits, examples=None, allowed=None):
+    # One frame per model call: Stop waits for the call in flight, so this keeps
+    # the test short; the default of 8 changes only how long that wait is.
+    app = web_demo.build_app(model, examples, batch_size=1, limits=limits)
+    port = _free_port()
+    web_demo.launch(app, limits, server_name='127.0.0.1', server_port=port,
+                    prevent_thread_lock=True, allowed_paths=allowed, quiet=True)
+    return app, f'http://127.0.0.1:{port}/'
+
+
 @pytest.fixture(scope='module')
 def served(tmp_path_factory):
     root = tmp_path_factory.mktemp('web_demo')
@@ -45,20 +95,22 @@ def served(tmp_path_factory):
     web_demo = _load_web_demo()
     examples = web_demo.list_examples(str(root))
     assert [os.path.basename(p) for p in examples] == ['clip.mp4', 'silent.mp4']
-    app = web_demo.build_app(init_localizer(CONFIG, str(root / 'model.pth')), examples)
-    port = _free_port()
-    app.launch(server_name='127.0.0.1', server_port=port, prevent_thread_lock=True,
-               allowed_paths=[str(root)], quiet=True)
+    model = init_localizer(CONFIG, str(root / 'model.pth'))
+    counter = _FrameCounter(model)
+    app, url = _serve(web_demo, model, ClipLimits(), examples, [str(root)])
+    strict_app, strict_url = _serve(web_demo, model, STRICT)
     try:
-        yield root, Client(f'http://127.0.0.1:{port}/', verbose=False)
+        yield SimpleNamespace(
+            root=root, counter=counter, client=Client(url, verbose=False),
+            strict=Client(strict_url, verbose=False), strict_url=strict_url)
     finally:
         app.close()
+        strict_app.close()
 
 
 def test_web_demo_returns_the_heatmap_video_and_scores(served):
-    root, client = served
-    video, scores = client.predict(handle_file(str(root / 'clip.mp4')),
-                                   api_name='/localize')
+    video, scores = served.client.predict(handle_file(str(served.root / 'clip.mp4')),
+                                          api_name='/localize')
     path = video['video'] if isinstance(video, dict) else video
     with av.open(path) as container:
         stream = container.streams.video[0]
@@ -73,7 +125,128 @@ def test_web_demo_returns_the_heatmap_video_and_scores(served):
 
 
 def test_web_demo_shows_a_clip_without_audio_as_an_error(served):
-    root, client = served
     with pytest.raises(Exception, match='silent.mp4: no decodable audio stream') as err:
-        client.predict(handle_file(str(root / 'silent.mp4')), api_name='/localize')
+        served.client.predict(handle_file(str(served.root / 'silent.mp4')),
+                              api_name='/localize')
     assert 'Traceback' not in str(err.value)
+
+
+def test_the_page_lists_its_limits(served):
+    config = httpx.get(served.strict_url + 'config').json()
+    text = ' '.join(str(c.get('props', {}).get('value', '')) for c in config['components'])
+    assert ('clips of at most 0.2 MB, 3 s, 8 frames and 128 pixels on the longer side'
+            in text)
+
+
+@pytest.mark.parametrize('name, clip, message', [
+    ('long.mp4', dict(seconds=4, fps=2), 'long.mp4: 4.0 s long, the limit is 3 s'),
+    # The issue's clip in miniature: 1,000 fps packs the frames into a short file.
+    ('fast.mp4', dict(seconds=0.5, fps=1000), 'fast.mp4: 500 frames, the limit is 8'),
+    ('large.mp4', dict(seconds=0.6, fps=5, size=(128, 160)),
+     'large.mp4: 160x128, the limit is 128 pixels on the longer side'),
+    ('live.mkv', dict(seconds=1, fps=5, live=True), 'live.mkv: its header gives no duration'),
+])
+def test_a_clip_over_a_limit_is_refused_at_once(served, tmp_path, name, clip, message):
+    _clip(str(tmp_path / name), **clip)
+    frames, start = served.counter.frames, time.perf_counter()
+    with pytest.raises(Exception, match=re.escape(message)) as err:
+        served.strict.predict(handle_file(str(tmp_path / name)), api_name='/localize')
+    assert time.perf_counter() - start < 5, 'the refusal should come from the header'
+    assert served.counter.frames == frames, 'the model saw frames of a refused clip'
+    assert 'Traceback' not in str(err.value) and str(tmp_path) not in str(err.value)
+
+
+def test_an_upload_over_the_size_limit_is_refused_by_the_server(served, tmp_path):
+    path = tmp_path / 'big.mp4'
+    path.write_bytes(os.urandom(int(STRICT.max_bytes * 1.5)))
+    frames = served.counter.frames
+    with pytest.raises(Exception, match='(?i)maximum allowed size|413'):
+        served.strict.predict(handle_file(str(path)), api_name='/localize')
+    assert served.counter.frames == frames
+
+
+def test_a_clip_whose_header_understates_its_frames_stops_at_the_limit(served, tmp_path):
+    path = str(tmp_path / 'understated.mkv')
+    _clip(path, seconds=1, fps=100, declared_fps=5)  # 100 frames; the header: about 5
+    assert STRICT.check(path)['frames'] <= STRICT.max_frames
+    frames = served.counter.frames
+    with pytest.raises(Exception, match='understated.mkv: more than 8 frames'):
+        served.strict.predict(handle_file(path), api_name='/localize')
+    assert served.counter.frames - frames <= STRICT.max_frames + 1
+
+
+def _wait_for(condition, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, 'timed out'
+        time.sleep(0.02)
+
+
+def test_stop_ends_the_work_and_the_next_request_runs_alone(served, tmp_path):
+    """Three submit-and-stop rounds: each run stops at once and stays stopped, and
+    the next request runs by itself (before, each stopped run went on, beside the
+    next, however tight the queue's concurrency limit)."""
+    long, short = str(tmp_path / 'long.mp4'), str(tmp_path / 'short.mp4')
+    _clip(long, seconds=10, fps=25)  # 250 frames: a minute or more on a CPU
+    _clip(short, seconds=0.6, fps=10)  # 6 frames
+    counter, client = served.counter, served.client
+    first = counter.frames
+    for _ in range(3):
+        before = counter.frames
+        job = client.submit(handle_file(long), api_name='/localize')
+        _wait_for(lambda: counter.frames > before)
+        job.cancel()  # returns once the server has cancelled the run
+        stopped = counter.frames
+        time.sleep(0.5)
+        assert counter.frames == stopped, 'the stopped run kept going'
+    assert counter.frames - first < 250 // 2
+    before = counter.frames
+    video, scores = client.predict(handle_file(short), api_name='/localize')
+    assert counter.frames - before == 6, 'the model saw frames of another run'
+    assert sum(row[2] for row in scores['data']) == 6
+    assert counter.most_running == 1
+
+
+class _Unseekable(io.RawIOBase):
+    """A file the muxer cannot seek back into, as a live stream or a browser
+    recording is written: Matroska then stores no duration."""
+
+    def __init__(self, file) -> None:
+        self.file = file
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        return self.file.write(data)
+
+
+def _clip(path: str, seconds: float, fps: float, size=(48, 64), declared_fps=None,
+          live: bool = False) -> None:
+    """A grey H.264 clip with a tone (small at any frame count); ``declared_fps``
+    writes Matroska whose stream declares that rate while the frames keep ``fps``,
+    ``live`` writes Matroska without a duration."""
+    count, t = int(seconds * fps), np.arange(int(seconds * RATE)) / RATE
+    tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    if declared_fps is None and not live:
+        write_video(path, np.full((count, *size, 3), 128, np.uint8), fps, tone, RATE)
+        return
+    with open(path, 'wb') as file:
+        out = av.open(_Unseekable(file) if live else file, 'w', format='matroska')
+        with out:
+            video = out.add_stream('libx264', rate=declared_fps or fps)
+            video.width, video.height, video.pix_fmt = size[1], size[0], 'yuv420p'
+            video.codec_context.time_base = Fraction(1, 1000)
+            sound = out.add_stream('aac', rate=RATE, layout='mono')
+            for index in range(count):
+                frame = av.VideoFrame.from_ndarray(np.full((*size, 3), 128, np.uint8),
+                                                   'rgb24')
+                frame.pts, frame.time_base = int(index * 1000 / fps), Fraction(1, 1000)
+                out.mux(video.encode(frame))
+            out.mux(video.encode(None))
+            for start in range(0, len(tone), 1024):
+                chunk = av.AudioFrame.from_ndarray(tone[None, start:start + 1024],
+                                                   format='fltp', layout='mono')
+                chunk.sample_rate, chunk.pts = RATE, start
+                out.mux(sound.encode(chunk))
+            out.mux(sound.encode(None))

@@ -2,11 +2,12 @@ from .avsbench import AVSBenchS4Dataset
 from .avshapes import AVShapesDataset
 from .flickr_soundnet import FlickrSoundNetDataset, read_flickr_xml
 from .grounding_list import GroundingListDataset
+from .list_paths import check_list_path
 from .other_audio import OtherAudioMixin, other_audio_partners
 from .seeded_index import SeededEpochSampler, SeededIndex
 from .transforms import *  # noqa: F401,F403
-from .vggsound import (VGGSoundDataset, check_list_path, file_md5, in_holdout, read_box_file,
-                       read_clip_list, read_id_list)
+from .vggsound import (VGGSoundDataset, file_md5, in_holdout, read_box_file, read_clip_list,
+                       read_id_list)
 
 __all__ = ['AVSBenchS4Dataset', 'AVShapesDataset', 'FlickrSoundNetDataset',
            'GroundingListDataset', 'OtherAudioMixin', 'SeededEpochSampler', 'SeededIndex',

@@ -6,8 +6,9 @@ from typing import List
 from mmengine.dataset import BaseDataset
 
 from avloc.registry import DATASETS
+from .list_paths import check_list_path
 from .other_audio import OtherAudioMixin
-from .vggsound import check_list_path, drop_duplicates, list_metainfo, require_listed_files
+from .vggsound import drop_duplicates, list_metainfo, require_listed_files
 
 
 @DATASETS.register_module()
@@ -21,7 +22,7 @@ class AVSBenchS4Dataset(OtherAudioMixin, BaseDataset):
         audio_wav/<split>/<class>/<video>.wav                   16 kHz, 5 s
 
     The list has lines ``<video>_<k>,<class>``; video and class must stay inside
-    ``data_root`` (:func:`~avloc.datasets.vggsound.check_list_path`). Frame k is
+    ``data_root`` (:func:`~avloc.datasets.list_paths.check_list_path`). Frame k is
     paired with second k of its clip (``audio_window='slice'``) or with the whole
     5-s clip (``'clip'``); the sound-localisation literature uses both.
 

@@ -7,9 +7,9 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from avloc.registry import DATASETS
+from .list_paths import check_list_path
 from .other_audio import OtherAudioMixin
-from .vggsound import (check_list_path, list_metainfo, parse_boxes, read_json_list,
-                       require_listed_files)
+from .vggsound import list_metainfo, parse_boxes, read_json_list, require_listed_files
 
 
 @DATASETS.register_module()
@@ -25,7 +25,7 @@ class GroundingListDataset(OtherAudioMixin, BaseDataset):
     Every entry needs an id, a frame, an audio file and either boxes or a mask; a
     box without 4 coordinates, outside [0, 1] or empty, an id given twice, or an id
     or path that would leave ``data_root``
-    (:func:`~avloc.datasets.vggsound.check_list_path`), is an error that names the
+    (:func:`~avloc.datasets.list_paths.check_list_path`), is an error that names the
     file and the entry.
 
     Args:

@@ -22,9 +22,10 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
+from .list_paths import check_list_path
 from .synthesis import write_wav
 from .transforms.loading import LoadAudio, LoadFrame, MediaError
-from .vggsound import check_list_path, read_id_list
+from .vggsound import read_id_list
 
 SUMMARY = 'prepare_summary.json'
 
@@ -95,7 +96,7 @@ def prepare_clips(video_dir: str, out_root: str, clip_ids: Optional[Iterable[str
         clip_ids (Iterable[str], optional): Clips to prepare; a listed clip without
             a video is reported missing. Defaults to every video in ``video_dir``.
             An id that would leave ``video_dir`` or ``out_root`` (``..``, an
-            absolute path, see :func:`~avloc.datasets.vggsound.check_list_path`)
+            absolute path, see :func:`~avloc.datasets.list_paths.check_list_path`)
             is an error, raised before anything is written.
         frame_time (float): Time of the frame, in seconds. Defaults to 5.0.
         sample_rate (int): Audio sample rate of the WAV files. Defaults to 16000.
