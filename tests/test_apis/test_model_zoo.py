@@ -76,7 +76,9 @@ def test_download_caches_and_shows_progress(server, hub, capsys):
     server.files['/ckpt.pth'] = data
     sha256 = hashlib.sha256(data).hexdigest()
     path = model_zoo.download(server.url('/ckpt.pth'), sha256=sha256)
-    assert path == os.path.join(hub, 'ckpt.pth')
+    # a folder of the URL's own: another URL ending in ckpt.pth gets another file
+    assert path == model_zoo.cache_path(server.url('/ckpt.pth'))
+    assert os.path.dirname(os.path.dirname(path)) == hub and path.endswith('/ckpt.pth')
     assert open(path, 'rb').read() == data
     assert '100%' in capsys.readouterr().err  # the progress bar reached the end
     assert model_zoo.download(server.url('/ckpt.pth'), sha256=sha256) == path
