@@ -131,6 +131,15 @@ def test_web_demo_shows_a_clip_without_audio_as_an_error(served):
     assert 'Traceback' not in str(err.value)
 
 
+def test_the_limit_flags_default_to_the_documented_limits():
+    args = _load_web_demo().parse_args(['config.py', 'model.pth'])
+    assert ClipLimits(args.max_megabytes, args.max_seconds, args.max_frames,
+                      args.max_side) == ClipLimits()
+    args = _load_web_demo().parse_args(['config.py', 'model.pth', '--max-frames', '0'])
+    assert ClipLimits(max_frames=args.max_frames).describe() == (
+        'clips of at most 50 MB, 20 s and 1280 pixels on the longer side')
+
+
 def test_the_page_lists_its_limits(served):
     config = httpx.get(served.strict_url + 'config').json()
     text = ' '.join(str(c.get('props', {}).get('value', '')) for c in config['components'])

@@ -52,12 +52,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='frames per model call (default 8: larger gains little on a CPU)')
     limits = ClipLimits()
     group = parser.add_argument_group(
-        'limits', 'the largest clip a request may bring; 0 turns a limit off. The '
-        'defaults bound a request to about 3.5 minutes on a 2-core CPU (about 2.8 '
-        'frames/s at 1280x720) while others wait')
+        'limits', 'the largest clip a request may bring (0 turns a limit off), read\n'
+        "from the file's header before anything is decoded. The defaults bound a\n"
+        'request to about 3.5 minutes on a 2-core CPU (about 2.8 frames/s at\n'
+        '1280x720) while others wait.')
     group.add_argument('--max-megabytes', type=float, default=limits.max_megabytes,
                        help=f'upload size in MB (default {limits.max_megabytes:g}: a 20-s '
-                            '720p phone clip is about 25)')
+                            '720p phone clip is about 20-25)')
     group.add_argument('--max-seconds', type=float, default=limits.max_seconds,
                        help=f'duration, audio included (default {limits.max_seconds:g})')
     group.add_argument('--max-frames', type=int, default=limits.max_frames,
@@ -65,7 +66,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                             'a 400 KB clip can hold 20,000)')
     group.add_argument('--max-side', type=int, default=limits.max_side,
                        help=f'longer side of the frame in pixels (default {limits.max_side}: '
-                            '720p either way up; the model sees 224x224 anyway)')
+                            '720p either way up; the model sees a small resize anyway)')
     return parser.parse_args(argv)
 
 
@@ -139,11 +140,13 @@ def build_app(model: torch.nn.Module, examples: Optional[List[str]] = None,
         return out, rows
 
     with gr.Blocks(title='avloc: where the sound comes from') as app:
+        refused = '' if limits.describe() == 'none' else (
+            '; a larger clip is refused before it is decoded')
         gr.Markdown('## Where the sound comes from\nUpload a video with sound (or pick '
                     'an example); each frame comes back with a heatmap of the '
                     'locations that match its audio, the audio muxed back in.\n\n'
-                    f'**Limits:** {limits.describe()}; a larger clip is refused '
-                    'before it is decoded. One clip is processed at a time.')
+                    f'**Limits:** {limits.describe()}{refused}. One clip is processed '
+                    'at a time.')
         with gr.Row():
             with gr.Column():
                 video = gr.Video(label='input video (with audio)', sources=['upload'])
