@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+from crafted_checkpoints import HOSTILE
 from crafted_pickles import ATTACKS, write_attack
 from tool_runner import ROOT
 
@@ -42,6 +43,16 @@ def test_crafted_pickle_is_refused_naming_the_file(tmp_path, attack, loader):
     with pytest.raises(ValueError, match='evil.pth: .*GLOBAL'):
         LOADERS[loader](path)
     assert not marker.exists()
+
+
+@pytest.mark.parametrize('hostile', sorted(HOSTILE))
+@pytest.mark.parametrize('loader', sorted(LOADERS))
+def test_hostile_checkpoints_are_refused_by_every_loader(tmp_path, hostile, loader):
+    """A short or compressed record, shared nested dicts, an allocating call: each
+    refused before torch reads the file (test_checkpoint_check.py has the details)."""
+    path = HOSTILE[hostile](str(tmp_path / 'hostile.pth'))
+    with pytest.raises(ValueError, match='hostile.pth: '):
+        LOADERS[loader](path)
 
 
 def test_the_error_says_what_the_pickle_asked_for(tmp_path):

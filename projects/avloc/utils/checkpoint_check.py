@@ -31,6 +31,7 @@ import io
 import pickle
 import reprlib
 import zipfile
+from _compat_pickle import IMPORT_MAPPING, NAME_MAPPING
 from itertools import chain
 from typing import IO, Any, Dict, Iterable, List, Optional, Tuple
 
@@ -107,6 +108,12 @@ class _Walker(pickle.Unpickler):
         self.storages: List[Any] = []
 
     def find_class(self, module: str, name: str) -> type:
+        # Python 2 names, mapped as torch's unpickler maps them (`__builtin__` is
+        # `builtins`): the rules below must see the global torch would use.
+        if (module, name) in NAME_MAPPING:
+            module, name = NAME_MAPPING[(module, name)]
+        elif module in IMPORT_MAPPING:
+            module = IMPORT_MAPPING[module]
         qualname = f'{module}.{name}'
         if qualname not in self.classes:
             if len(self.classes) == MAX_GLOBALS:  # each stand-in class costs ~1 KB
