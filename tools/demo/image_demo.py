@@ -6,18 +6,19 @@
 The audio (any file FFmpeg reads, or a video's audio track) is decoded at the
 config's sample rate and its window taken as the test pipeline's LoadAudio takes it;
 the image goes through the rest of the test pipeline. Prints the heatmap's peak (the
-best cosine similarity of a location with the audio, mapped to [0, 1]).
+best cosine similarity of a location with the audio, mapped to [0, 1]). The image is
+read as ``LoadFrame`` reads a frame (an image larger than ``--max-pixels`` is refused
+from its header); a file that does not decode is one line naming it.
 """
 import argparse
 
 import cv2
-import numpy as np
-from PIL import Image
 
 from avloc.apis import InferencePipeline, init_localizer, localize
 from avloc.apis.input_errors import exit_on_input_error
 from avloc.datasets.transforms.audio_window import read_window
-from avloc.datasets.transforms.media_error import MediaError
+from avloc.datasets.transforms.loading import read_image
+from avloc.datasets.transforms.media_error import MAX_PIXELS
 from avloc.visualization.heatmap_overlay import overlay_heatmap
 
 
@@ -30,15 +31,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('checkpoint', help='checkpoint file or URL')
     parser.add_argument('--out', required=True, help='output image (.png)')
     parser.add_argument('--device', default='cpu', help='torch device (default: cpu)')
+    parser.add_argument('--max-pixels', type=int, default=MAX_PIXELS,
+                        help='largest image to decode, in pixels (default: 4096 x 4096, '
+                             'twice 4K UHD: a few hundred bytes can claim 12000x12000)')
     return parser.parse_args()
 
 
 def run(args: argparse.Namespace) -> float:
-    try:
-        with Image.open(args.image) as image:
-            frame = np.array(image.convert('RGB'))
-    except OSError as err:
-        raise MediaError(f'{args.image}: not a readable image ({err})') from err
+    frame = read_image(args.image, args.max_pixels)
     model = init_localizer(args.config, args.checkpoint, args.device)
     pipeline = InferencePipeline(model.cfg)
     rate = pipeline.sample_rate

@@ -3,14 +3,15 @@
     python tools/demo/video_demo.py clip.mp4 \
         configs/ssltie/ssltie_r18_1xb16-1e_avshapes.py epoch_1.pth --out clip_heat.mp4
 
-Writes the video at its own resolution and frame rate (or ``--fps``) as H.264 with
-the heatmap blended over each frame (or beside it, ``--side-by-side``) and the
-original audio re-encoded as AAC, and ``<out>.scores.json``: per second, how
-audible and visible the sound source is, the mean over that second's frames of the
-heatmap's peak (the best cosine similarity of a location with the audio, mapped to
-[0, 1]; about 0.5 means no location matches). CHECKPOINT may be a released SSL-TIE
-``.pth.tar``. H.264 in yuv420p needs even sizes: an odd width or height is cut by
-one pixel.
+Writes the video, upright as players show it, at its own resolution and frame rate
+(or ``--fps``) as H.264 with the heatmap blended over each frame (or beside it,
+``--side-by-side``) and the original audio re-encoded as AAC, and
+``<out>.scores.json``: per second, how audible and visible the sound source is, the
+mean over that second's frames of the heatmap's peak (the best cosine similarity of
+a location with the audio, mapped to [0, 1]; about 0.5 means no location matches).
+CHECKPOINT may be a released SSL-TIE ``.pth.tar``. H.264 in yuv420p needs even
+sizes: an odd width or height is cut by one pixel. A video whose frames are larger
+than ``--max-pixels`` is refused, from its header, before any is decoded.
 """
 import argparse
 import json
@@ -21,6 +22,7 @@ from mmengine.utils import ProgressBar
 from avloc.apis import init_localizer
 from avloc.apis.input_errors import exit_on_input_error
 from avloc.apis.overlay_video import SCORE_MEANING, overlay_video
+from avloc.datasets.transforms.media_error import MAX_PIXELS
 
 
 def parse_args() -> argparse.Namespace:
@@ -38,6 +40,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--device', default='cpu', help='torch device (default: cpu)')
     parser.add_argument('--batch-size', type=int, default=8,
                         help='frames per model call (default 8: larger gains little on a CPU)')
+    parser.add_argument('--max-pixels', type=int, default=MAX_PIXELS,
+                        help='largest frame to decode, in pixels (default: 4096 x 4096, '
+                             'twice 4K UHD); a larger video is refused from its header')
     return parser.parse_args()
 
 
@@ -52,7 +57,7 @@ def run(args: argparse.Namespace) -> dict:
 
     report = overlay_video(model, args.video, args.out, fps=args.fps,
                            side_by_side=args.side_by_side, batch_size=args.batch_size,
-                           on_frame=on_frame)
+                           on_frame=on_frame, max_pixels=args.max_pixels)
     print(f"\n{report['frames']} frames in {report['seconds']:.1f}s "
           f"({report['frames_per_second']:.2f} frames/s), wrote {args.out}")
     for entry in report['per_second']:

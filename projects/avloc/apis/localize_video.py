@@ -2,6 +2,10 @@
 
     for time, frame, heatmap in localize_video(model, 'clip.mp4'):
         ...  # (H, W, 3) uint8 RGB, (H, W) float32 in [0, 1]
+
+Frames are read as ``LoadFrame`` reads them, so a demo shows what ``tools/test.py``
+scores: upright (a phone's display matrix applied, :class:`UprightRGB`), in the
+same colours, and refused before decoding when larger than ``max_pixels``.
 """
 from fractions import Fraction
 from typing import Iterator, List, Optional, Tuple
@@ -10,70 +14,61 @@ import numpy as np
 import torch
 
 from avloc.datasets.transforms.audio_window import decode_window
-from avloc.datasets.transforms.media_error import MediaError
+from avloc.datasets.transforms.media_error import MAX_PIXELS, MediaError, open_first_stream
+from avloc.datasets.transforms.video_frames import UprightRGB, clockwise_degrees
 from .localize import InferencePipeline, localize_packed
 
 
-class _RGB:
-    """Decoded video frames to (H, W, 3) uint8 RGB, converted as LoadFrame converts
-    them (libavfilter's ``scale`` into rgb24, which reads each frame's colour matrix
-    and range), with one filter graph for the whole video instead of one per frame."""
+def video_info(path: str, max_pixels: int = MAX_PIXELS) -> dict:
+    """``fps`` (Fraction), ``duration`` (s), ``width`` and ``height`` as shown
+    (upright: swapped for a video turned by 90 degrees), ``rotation`` (the
+    clockwise turn that shows it upright, degrees) and an estimate of
+    ``num_frames`` of a video's first video stream. Decodes its first frame, for
+    the turn, once its size is checked.
 
-    def __init__(self, stream) -> None:
-        self.stream, self.graph, self.key = stream, None, None
-
-    def __call__(self, frame) -> np.ndarray:
-        key = (frame.width, frame.height, frame.format.name)
-        if key != self.key:
-            import av
-            graph = av.filter.Graph()
-            chain = [graph.add_buffer(width=frame.width, height=frame.height,
-                                      format=frame.format, time_base=self.stream.time_base),
-                     graph.add('scale', f'{frame.width}:{frame.height}'),
-                     graph.add('format', 'rgb24'), graph.add('buffersink')]
-            for upstream, downstream in zip(chain, chain[1:]):
-                upstream.link_to(downstream)
-            graph.configure()
-            self.graph, self.key = graph, key
-        self.graph.push(frame)
-        return self.graph.pull().to_ndarray()
-
-
-def video_info(path: str) -> dict:
-    """``fps`` (Fraction), ``duration`` (s), ``width``, ``height`` and an estimate
-    of ``num_frames`` of a video's first video stream.
+    Args:
+        path: The video file.
+        max_pixels (int): The largest frame to decode, in pixels. Defaults to
+            :data:`MAX_PIXELS` (4096 x 4096).
 
     Raises:
-        MediaError: Unreadable file or no video stream.
+        MediaError: Unreadable file, no video stream or no frame, or frames
+            larger than ``max_pixels``.
     """
     import av
-    try:
-        container = av.open(path)
-    except (av.error.FFmpegError, UnicodeDecodeError) as err:
-        raise MediaError(f'{path}: not a readable video ({err})') from err
-    with container:
-        if not container.streams.video:
-            raise MediaError(f'{path}: has no video stream')
-        stream = container.streams.video[0]
+    with open_first_stream(path, 'video', 'not a readable video',
+                           max_pixels) as (container, stream):
         fps = stream.average_rate or stream.guessed_rate or Fraction(25)
         if stream.duration is not None:
             duration = float(stream.duration * stream.time_base)
         else:
             duration = (container.duration or 0) / 1e6
         num_frames = stream.frames or int(round(duration * fps))
-        return dict(fps=Fraction(fps), duration=duration, width=stream.width,
-                    height=stream.height, num_frames=num_frames)
+        try:
+            first = next(container.decode(stream), None)
+        except av.error.FFmpegError as err:
+            raise MediaError(f'{path}: video frame 0 does not decode ({err})') from err
+        if first is None:
+            raise MediaError(f'{path}: the video stream has no frames')
+        turn = clockwise_degrees(first)
+        width, height = first.width, first.height
+        if turn in (90, 270):
+            width, height = height, width
+        return dict(fps=Fraction(fps), duration=duration, width=width, height=height,
+                    rotation=turn, num_frames=num_frames)
 
 
-def _frames(path: str, fps: Optional[float]) -> Iterator[Tuple[float, np.ndarray]]:
-    """(time in s from the stream's start, (H, W, 3) uint8 RGB) per frame, or per
-    output frame at ``fps`` (the first frame at or after each tick; frames are
-    dropped, never repeated)."""
+def _frames(path: str, fps: Optional[float],
+            max_pixels: int = MAX_PIXELS) -> Iterator[Tuple[float, np.ndarray]]:
+    """(time in s from the stream's start, (H, W, 3) uint8 RGB upright) per frame,
+    or per output frame at ``fps`` (the first frame at or after each tick; frames
+    are dropped, never repeated)."""
     import av
-    with av.open(path) as container:
-        stream = container.streams.video[0]
+    with open_first_stream(path, 'video', 'not a readable video',
+                           max_pixels) as (container, stream):
         stream.thread_type = 'AUTO'  # frame threads: decoding is not the model's core
-        rgb, start, next_tick, index = _RGB(stream), stream.start_time or 0, 0.0, 0
+        rgb, start = UprightRGB(stream.time_base), stream.start_time or 0
+        next_tick, index = 0.0, 0
         try:
             for frame in container.decode(stream):
                 time = (float((frame.pts - start) * stream.time_base)
@@ -89,7 +84,8 @@ def _frames(path: str, fps: Optional[float]) -> Iterator[Tuple[float, np.ndarray
 
 
 def localize_video(model: torch.nn.Module, path: str, fps: Optional[float] = None,
-                   batch_size: int = 8, window: Optional[float] = None
+                   batch_size: int = 8, window: Optional[float] = None,
+                   max_pixels: int = MAX_PIXELS
                    ) -> Iterator[Tuple[float, np.ndarray, np.ndarray]]:
     """Heatmaps for a video's frames, each with the audio centred on it.
 
@@ -113,15 +109,18 @@ def localize_video(model: torch.nn.Module, path: str, fps: Optional[float] = Non
         window (float, optional): Seconds of audio per frame. Defaults to None:
             LoadAudio's ``keep_duration`` or else ``duration``, the real audio
             the model saw per clip in testing.
+        max_pixels (int): The largest frame to decode, in pixels. Defaults to
+            :data:`MAX_PIXELS` (4096 x 4096).
 
     Yields:
-        tuple: ``time`` (s), ``frame`` (H, W, 3) uint8 RGB and ``heatmap`` (H, W)
-        float32 in [0, 1] (:func:`localize`).
+        tuple: ``time`` (s), ``frame`` (H, W, 3) uint8 RGB, upright, and
+        ``heatmap`` (H, W) float32 in [0, 1] (:func:`localize`).
 
     Raises:
-        MediaError: Unreadable file, no video stream, or no (or too short) audio.
+        MediaError: Unreadable file, no video stream, frames larger than
+            ``max_pixels``, or no (or too short) audio.
     """
-    video_info(path)  # the video stream exists
+    video_info(path, max_pixels)  # the video stream exists and its frames fit
     pipeline = InferencePipeline(model.cfg, silence_threshold=0.0)
     rate = pipeline.sample_rate
     audio = decode_window(path, rate, 0, None)  # MediaError without an audio stream
@@ -129,7 +128,8 @@ def localize_video(model: torch.nn.Module, path: str, fps: Optional[float] = Non
     if len(audio) < pipeline.load_audio.min_duration * rate:
         raise MediaError(f'{path}: {len(audio) / rate:.2f}s of audio, need at least '
                          f'{pipeline.load_audio.min_duration}s')
-    return _localize_frames(model, pipeline, audio, _frames(path, fps), batch_size, window)
+    return _localize_frames(model, pipeline, audio, _frames(path, fps, max_pixels),
+                            batch_size, window)
 
 
 def _localize_frames(model, pipeline: InferencePipeline, audio: np.ndarray, frames,

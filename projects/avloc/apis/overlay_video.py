@@ -12,8 +12,13 @@ from typing import Callable, Optional
 import numpy as np
 import torch
 
+from avloc.datasets.transforms.audio_window import decoded_frames
+from avloc.datasets.transforms.media_error import MAX_PIXELS, open_first_stream
 from avloc.visualization.heatmap_overlay import overlay_heatmap
 from .localize_video import localize_video, video_info
+
+# Opening a file for its audio alone: FFmpeg's probe decodes no video frame.
+_AUDIO_ONLY = dict(options={'skip_frame': 'all'})
 
 SCORE_MEANING = ('mean over the second of the heatmap peak: the best cosine '
                  'similarity of a location with the audio, (x + 1) / 2')
@@ -31,13 +36,14 @@ def _open_output(path: str, rate: Fraction, width: int, height: int,
 
 
 def _mux_audio(src: str, out, sound) -> None:
-    """Re-encode the input's first audio track into ``sound`` (AAC)."""
+    """Re-encode the input's first decodable audio track (the one localised) into
+    ``sound`` (AAC), up to a damaged packet as the localised samples."""
     import av
-    with av.open(src) as container:
-        stream = container.streams.audio[0]
+    with open_first_stream(src, 'audio', 'no decodable audio stream',
+                           **_AUDIO_ONLY) as (container, stream):
         resampler = av.AudioResampler(format='fltp', layout=sound.layout.name,
                                       rate=sound.rate)
-        for frame in container.decode(stream):
+        for frame in decoded_frames(container, stream):
             frame.pts = None  # the encoder numbers the resampled samples itself
             for converted in resampler.resample(frame):
                 out.mux(sound.encode(converted))
@@ -49,12 +55,15 @@ def _mux_audio(src: str, out, sound) -> None:
 def overlay_video(model: torch.nn.Module, video: str, out: str,
                   fps: Optional[float] = None, side_by_side: bool = False,
                   batch_size: int = 8,
-                  on_frame: Optional[Callable[[int, int], None]] = None) -> dict:
+                  on_frame: Optional[Callable[[int, int], None]] = None,
+                  max_pixels: int = MAX_PIXELS) -> dict:
     """Write ``out``: ``video`` with the heatmap blended over each frame, as H.264,
     and its first audio track re-encoded as AAC.
 
-    The output keeps the input's resolution and frame rate (or ``fps``); H.264 in
-    yuv420p needs even sizes, so an odd width or height is cut by one pixel.
+    The output keeps the input's resolution and frame rate (or ``fps``), upright
+    (a phone's display matrix applied, as players and ``LoadFrame`` apply it);
+    H.264 in yuv420p needs even sizes, so an odd width or height is cut by one
+    pixel.
 
     Args:
         model: From :func:`init_localizer`.
@@ -68,6 +77,9 @@ def overlay_video(model: torch.nn.Module, video: str, out: str,
         on_frame (callable, optional): Called as ``on_frame(done, total)`` after
             each frame (``total`` is an estimate), for progress bars.
             Defaults to None.
+        max_pixels (int): The largest frame to decode, in pixels; a video with
+            larger frames is refused before any is decoded. Defaults to
+            :data:`MAX_PIXELS` (4096 x 4096).
 
     Returns:
         dict: ``frames`` written, ``seconds`` taken, ``frames_per_second`` and
@@ -76,14 +88,17 @@ def overlay_video(model: torch.nn.Module, video: str, out: str,
         location matches the audio) and ``frames``.
 
     Raises:
-        MediaError: An unreadable video or one without a decodable audio stream
-            (before ``out`` is created).
+        MediaError: An unreadable video, one with frames larger than
+            ``max_pixels`` or without a decodable audio stream (before ``out`` is
+            created).
     """
     import av
-    info = video_info(video)
-    frames = localize_video(model, video, fps=fps, batch_size=batch_size)  # checks the audio
-    with av.open(video) as container:
-        audio_rate = container.streams.audio[0].codec_context.sample_rate
+    info = video_info(video, max_pixels)
+    frames = localize_video(model, video, fps=fps, batch_size=batch_size,
+                            max_pixels=max_pixels)  # checks the audio
+    with open_first_stream(video, 'audio', 'no decodable audio stream',
+                           **_AUDIO_ONLY) as (_, stream):
+        audio_rate = stream.codec_context.sample_rate
     rate = Fraction(fps).limit_denominator(1001) if fps else info['fps']
     width, height = info['width'] // 2 * 2, info['height'] // 2 * 2
     out_width = width * 2 if side_by_side else width

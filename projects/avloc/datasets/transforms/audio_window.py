@@ -1,7 +1,13 @@
 """Decoding one audio window of a file: PCM wav with numpy, anything else with FFmpeg
 through PyAV, as mono float32 at a chosen rate, the same samples decord's
-AudioReader gave (the loader this replaces)."""
+AudioReader gave (the loader this replaces).
+
+A file that cannot be decoded, whatever its header says, is a :class:`MediaError`
+naming it: a sample rate of 0, samples of 5 bytes, a header cut short or garbled.
+"""
+import struct
 import wave
+from contextlib import contextmanager
 from math import gcd
 from typing import Iterator, List, Optional, Sequence, Tuple
 
@@ -29,6 +35,28 @@ _PREROLL = 0.5
 # Output samples a resampler runs before and after the window: libswresample's
 # default filter (filter_size 32) reaches 16 output samples either side.
 _RUN_IN = 64
+# The source sample rates decoded, in Hz. Nothing is recorded below 1 kHz, and a
+# header that says so would have each sample resampled into 16 or more (a 1-MB
+# wav "at 1 Hz" into 32 GB at 16 kHz); FFmpeg keeps rates in a signed 32-bit int.
+_SOURCE_RATES = (1000, 2**31 - 1)
+
+
+def _check_rate(path: str, src_rate: int) -> None:
+    low, high = _SOURCE_RATES
+    if not low <= src_rate <= high:
+        raise MediaError(f'{path}: its header gives a sample rate of {src_rate} Hz '
+                         f'(decoded: {low} to {high} Hz)')
+
+
+@contextmanager
+def _named(path: str) -> Iterator[None]:
+    """FFmpeg's errors in the block (a resampler refusing a header's rate, a
+    decoder's) as :class:`MediaError` naming ``path``."""
+    import av
+    try:
+        yield
+    except av.error.FFmpegError as err:
+        raise MediaError(f'{path}: the audio does not decode ({err})') from err
 
 
 def _source_span(start: int, count: Optional[int], src_rate: int,
@@ -109,18 +137,26 @@ def read_pcm_wav(path: str, rate: int, start: int,
     of a mono or stereo PCM wav, reading only the bytes they need.
 
     Returns None for a file Python's ``wave`` does not read (float, extensible or
-    RF64 wav, not a wav) or that this does not handle (more channels, a data chunk
-    that declares no length): the caller decodes it with FFmpeg. A file cut short
-    yields the whole samples it holds, as decord did.
+    RF64 wav, not a wav, a header cut short) or that this does not handle (more
+    channels, samples of other than 1 to 4 bytes, a data chunk that declares no
+    length): the caller decodes it with FFmpeg, which names the file if it cannot.
+    A file cut short yields the whole samples it holds, as decord did.
+
+    Raises:
+        MediaError: The header's sample rate is below 1 kHz (0 included) or does
+            not fit FFmpeg's (a signed 32-bit integer).
     """
     try:
         reader = wave.open(path, 'rb')
-    except (wave.Error, EOFError):
+    except (wave.Error, EOFError, RuntimeError, struct.error):
+        # What the standard library raises for a damaged header (RuntimeError: a
+        # chunk it cannot skip); FFmpeg reads what it can or names the file.
         return None
     with reader:
         channels, width = reader.getnchannels(), reader.getsampwidth()
         frames, src_rate = reader.getnframes(), reader.getframerate()
-        if channels > 2 or frames == 0:
+        _check_rate(path, src_rate)  # 0 would divide by zero below
+        if not 0 < channels <= 2 or width not in _PCM_SCALE or frames == 0:
             return None
         first, last, skip = _source_span(start, count, src_rate, rate)
         first = min(first, frames)
@@ -129,11 +165,12 @@ def read_pcm_wav(path: str, rate: int, start: int,
     whole = len(data) - len(data) % (width * channels)  # a cut file may end mid-sample
     samples = _pcm_to_float(data[:whole], width).reshape(-1, channels).T
     ended = last is None or first + samples.shape[1] < last
-    mono = _to_mono([[channel] for channel in samples], src_rate, rate, flush=ended)
+    with _named(path):
+        mono = _to_mono([[channel] for channel in samples], src_rate, rate, flush=ended)
     return mono[skip:None if count is None else skip + count]
 
 
-def _frames(container, stream) -> Iterator:
+def decoded_frames(container, stream) -> Iterator:
     """Decoded frames of ``stream``; a damaged or cut packet ends the stream, as it
     ends decord's decoding loop (the samples before it are kept)."""
     import av
@@ -186,16 +223,22 @@ def decode_window(path: str, rate: int, start: int, count: Optional[int]) -> np.
     Sample k is the k-th sample decoded from the track's start, as decord numbers
     them. In a container with exact seeking, decoding starts ``_PREROLL`` before the
     window; elsewhere it starts at the track's start; it stops after the window.
+
+    Raises:
+        MediaError: The file does not open, has no audio track FFmpeg decodes,
+            gives a sample rate below 1 kHz, or its audio does not convert.
     """
     import av
 
     # skip_frame: probing the streams would otherwise decode video frames that are
     # never used here (0.6 ms of a 10-s clip); audio is probed as before.
     with open_first_stream(path, 'audio', 'no decodable audio stream',
-                           options={'skip_frame': 'all'}) as (container, stream):
+                           options={'skip_frame': 'all'}) as (container, stream), \
+            _named(path):
         src_rate = stream.codec_context.sample_rate
         if not src_rate:
             raise MediaError(f'{path}: no decodable audio stream (unknown sample rate)')
+        _check_rate(path, src_rate)
         first, last, skip = _source_span(start, count, src_rate, rate)
         pos = None  # source position of the next frame; None: from its timestamp
         seek_to = first - int(_PREROLL * src_rate)
@@ -206,7 +249,7 @@ def decode_window(path: str, rate: int, start: int, count: Optional[int]) -> np.
         else:
             pos = 0
         source, converted, converter, ended, decoded = [], [], None, True, False
-        for frame in _frames(container, stream):
+        for frame in decoded_frames(container, stream):
             decoded = True
             if pos is None:
                 if frame.pts is None:
@@ -230,14 +273,14 @@ def decode_window(path: str, rate: int, start: int, count: Optional[int]) -> np.
                 break
         if not decoded:
             raise MediaError(f'{path}: no decodable audio stream (no audio decoded)')
-    if converter:
-        if ended:
-            converted.append(_outputs(converter.resample(None)))
-        samples = np.concatenate(converted)
-    elif source:
-        samples = _to_mono(list(zip(*source)), src_rate, rate, flush=ended)
-    else:
-        samples = np.zeros(0, np.float32)
+        if converter:
+            if ended:
+                converted.append(_outputs(converter.resample(None)))
+            samples = np.concatenate(converted)
+        elif source:
+            samples = _to_mono(list(zip(*source)), src_rate, rate, flush=ended)
+        else:
+            samples = np.zeros(0, np.float32)
     return samples[skip:None if count is None else skip + count]
 
 

@@ -6,6 +6,11 @@ Two on-disk layouts are supported:
   track, both decoded with FFmpeg through PyAV (``results['video_path']``);
 * the extracted layout of the public SSL-TIE code: ``frames/<id>.jpg`` and
   ``audio/<id>.wav`` (``results['frame_path']`` and ``results['audio_path']``).
+
+Every failure to decode a file is a :class:`MediaError` naming it, which a training
+dataset skips and counts; so is a picture larger than ``max_pixels``
+(:data:`MAX_PIXELS`, 4096 x 4096, by default), refused from its header before it
+is decoded.
 """
 import io
 import os.path as osp
@@ -20,7 +25,8 @@ from avloc.registry import TRANSFORMS
 from .audio_window import read_window
 from .frame_cache import FrameCache
 from .frame_transform import FrameTransform
-from .media_error import MediaError, open_first_stream
+from .media_error import MAX_PIXELS, MediaError, check_frame_size, open_first_stream
+from .video_frames import UprightRGB
 
 
 def _require_file(path: str) -> None:
@@ -62,45 +68,49 @@ def _read_bytes(path: str) -> bytes:
     return data
 
 
-def _read_image(path: str) -> np.ndarray:
+def _open_image(path: str, data: bytes, max_pixels: int) -> Image.Image:
+    """Pillow's image of ``data``, its header read and its size checked against
+    ``max_pixels``; nothing decoded yet (Pillow decodes on ``load``/``convert``)."""
+    try:
+        image = Image.open(io.BytesIO(data))
+    except (OSError, ValueError) as err:  # UnidentifiedImageError is an OSError
+        raise MediaError(f'{path}: not a readable image ({err})') from err
+    except Image.DecompressionBombError as err:  # Pillow's own, larger limit
+        raise MediaError(f'{path}: {err} (PIL.Image.MAX_IMAGE_PIXELS)') from err
+    try:
+        check_frame_size(path, *image.size, max_pixels)
+    except MediaError:
+        image.close()
+        raise
+    return image
+
+
+def read_image(path: str, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     """Decode an image file to (H, W, 3) uint8 RGB as the public SSL-TIE and EZ-VSL
-    loaders do, ``Image.open(path).convert('RGB')``.
+    loaders do, ``Image.open(path).convert('RGB')``, refusing one of more than
+    ``max_pixels`` pixels from its header, before it is decoded.
 
     Pillow rather than OpenCV: ``cv2.imread`` applies a jpg's EXIF orientation (the
     public loaders do not) and links its own libjpeg, so the same file could decode to
     other pixels than the ones the public test transform sees. Pillow decodes the
     bytes already read for the truncation check, so the pixels are the ones
     ``Image.open(path)`` gives.
+
+    Raises:
+        MediaError: A missing, truncated, unreadable or too large image, named.
     """
     data = _read_bytes(path)
-    try:
-        with Image.open(io.BytesIO(data)) as image:
+    with _open_image(path, data, max_pixels) as image:
+        try:
             return np.array(image.convert('RGB'))  # a writable copy
-    except (OSError, ValueError) as err:  # UnidentifiedImageError is an OSError
-        raise MediaError(f'{path}: not a readable image ({err})') from err
+        except (OSError, ValueError) as err:
+            raise MediaError(f'{path}: not a readable image ({err})') from err
 
 
 def audio_source(info: dict) -> str:
     """The file a clip's audio is decoded from: ``audio_path`` if given, else the
     video."""
     return info.get('audio_path') or info['video_path']
-
-
-def _rgb(frame, time_base) -> np.ndarray:
-    """(H, W, 3) uint8 RGB of a decoded video frame, converted as decord converts it:
-    libavfilter's ``scale`` filter into an rgb24 sink, which reads the frame's own
-    colour matrix and range (a BT.709 or full-range frame is not BT.601 limited)."""
-    import av
-    graph = av.filter.Graph()
-    source = graph.add_buffer(width=frame.width, height=frame.height,
-                              format=frame.format, time_base=time_base)
-    chain = [source, graph.add('scale', f'{frame.width}:{frame.height}'),
-             graph.add('format', 'rgb24'), graph.add('buffersink')]
-    for upstream, downstream in zip(chain, chain[1:]):
-        upstream.link_to(downstream)
-    graph.configure()
-    graph.push(frame)
-    return graph.pull().to_ndarray()
 
 
 def frame_record(results: dict, img: np.ndarray) -> dict:
@@ -125,11 +135,17 @@ class LoadFrame(FrameTransform):
     frames no other frame refers to (``skip_frame='NONREF'``; they cannot change
     it), which reaches the middle frame of a 10-s H.264 clip in about half the
     decoding. The picture is decord's ``VideoReader(path)[index]`` (the loader
-    before), bit for bit (tested, BT.601, BT.709 and full-range); a rotated video
-    or one without packet timestamps is still read with decord.
+    before), bit for bit (tested, BT.601, BT.709 and full-range), and upright: a
+    video whose track header says to turn it (a phone's) is turned as players and
+    decord turn it (:class:`UprightRGB`, shared with the inference API and demos).
+    A video without packet timestamps is still read with decord.
     Adds ``img`` (H, W, 3) uint8 RGB, ``ori_shape`` and ``img_shape`` (h, w), an
     identity ``homography_matrix`` and an all-ones ``valid_mask`` (H, W), so later
     transforms never branch on a missing key.
+
+    A frame or video whose header gives more than ``max_pixels`` pixels is refused
+    with a :class:`MediaError` before anything is decoded (a 331-byte jpg can claim
+    12000x12000, 432 MB of RGB); a training dataset skips and counts it.
 
     Args:
         frame_time (float, optional): Time in seconds of the frame to decode from a
@@ -138,12 +154,16 @@ class LoadFrame(FrameTransform):
             lossless PNG in this folder and read it from there in later epochs
             (:class:`FrameCache`); training from raw videos then runs as fast as
             from extracted frames after the first epoch. Defaults to None.
+        max_pixels (int): The largest frame to decode, in pixels (width x
+            height). Defaults to :data:`MAX_PIXELS` (4096 x 4096).
     """
 
     def __init__(self, frame_time: Optional[float] = None,
-                 cache_dir: Optional[str] = None) -> None:
+                 cache_dir: Optional[str] = None, max_pixels: int = MAX_PIXELS) -> None:
         self.frame_time = frame_time
+        self.cache_dir = cache_dir
         self.cache = FrameCache(cache_dir) if cache_dir else None
+        self.max_pixels = max_pixels
 
     def _frame_index(self, path: str, num_frames: int, fps: Optional[float]) -> int:
         """decord's index of the frame to read: the middle one or ``frame_time``."""
@@ -162,8 +182,8 @@ class LoadFrame(FrameTransform):
         stream's packets sorted by timestamp."""
         import av
         _require_file(path)
-        with open_first_stream(path, 'video',
-                               'cannot decode a video stream') as (container, stream):
+        with open_first_stream(path, 'video', 'cannot decode a video stream',
+                               self.max_pixels) as (container, stream):
             try:
                 packets = [p for p in container.demux(stream) if p.size]
             except av.error.FFmpegError as err:
@@ -185,14 +205,14 @@ class LoadFrame(FrameTransform):
                         codec.skip_frame = 'DEFAULT'
                     for frame in codec.decode(packets[i] if i < len(packets) else None):
                         if frame.pts == target:
-                            if frame.rotation:  # decord turns it upright
-                                return self._read_video_frame_decord(path)
-                            return _rgb(frame, stream.time_base)
+                            return UprightRGB(stream.time_base)(frame)
             except av.error.FFmpegError as err:
                 raise MediaError(f'{path}: frame {index} does not decode ({err})') from err
         raise MediaError(f'{path}: frame {index} does not decode')
 
     def _read_video_frame_decord(self, path: str) -> np.ndarray:
+        """The frame with decord, for a stream without packet timestamps; only
+        reached after :meth:`_read_video_frame` checked the stream's frame size."""
         import decord
         try:
             reader = decord.VideoReader(path, num_threads=1)
@@ -210,7 +230,7 @@ class LoadFrame(FrameTransform):
 
     def transform(self, results: dict) -> dict:
         if results.get('frame_path'):
-            img = _read_image(results['frame_path'])
+            img = read_image(results['frame_path'], self.max_pixels)
         elif self.cache is not None:
             _require_file(results['video_path'])
             img = self.cache.get(results['video_path'], self.frame_time,
@@ -218,6 +238,10 @@ class LoadFrame(FrameTransform):
         else:
             img = self._read_video_frame(results['video_path'])
         return frame_record(results, img)
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(frame_time={self.frame_time}, '
+                f'cache_dir={self.cache_dir!r}, max_pixels={self.max_pixels})')
 
 
 @TRANSFORMS.register_module()
@@ -299,7 +323,7 @@ class LoadAudio(BaseTransform):
         else:
             length = int(round(self.duration * self.sample_rate))
             window = self._decode(path, start, min([length] + keep))
-        if len(window) < self.min_duration * self.sample_rate:
+        if not len(window) or len(window) < self.min_duration * self.sample_rate:
             raise MediaError(
                 f'{path}: {len(window) / self.sample_rate:.2f}s of audio from '
                 f'{offset}s, need at least {self.min_duration}s')
@@ -324,13 +348,30 @@ class LoadAudio(BaseTransform):
 class LoadGroundTruthMask(FrameTransform):
     """Read a binary ground-truth mask image (AVSBench) from ``gt_mask_path`` into
     ``gt_mask`` (H, W) uint8, 1 where the sound source is. The mask stays at its
-    file's resolution: the metric resizes it to the evaluation grid."""
+    file's resolution: the metric resizes it to the evaluation grid.
+
+    The pixels are ``cv2.imread``'s; Pillow reads the header first, so a mask of
+    more than ``max_pixels`` pixels (or a format Pillow does not know) is a
+    :class:`MediaError` before anything is decoded.
+
+    Args:
+        max_pixels (int): The largest mask to decode, in pixels. Defaults to
+            :data:`MAX_PIXELS` (4096 x 4096).
+    """
+
+    def __init__(self, max_pixels: int = MAX_PIXELS) -> None:
+        self.max_pixels = max_pixels
 
     def transform(self, results: dict) -> dict:
         path = results['gt_mask_path']
-        data = np.frombuffer(_read_bytes(path), np.uint8)
-        mask = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)  # cv2.imread's decoder
+        data = _read_bytes(path)
+        _open_image(path, data, self.max_pixels).close()  # the header: size checked
+        mask = cv2.imdecode(np.frombuffer(data, np.uint8),
+                            cv2.IMREAD_GRAYSCALE)  # cv2.imread's decoder
         if mask is None:
             raise MediaError(f'{path}: not a readable mask image')
         results['gt_mask'] = (mask > 0).astype(np.uint8)
         return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(max_pixels={self.max_pixels})'
