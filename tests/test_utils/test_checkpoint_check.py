@@ -4,6 +4,7 @@ load_checkpoint_file before torch reads them, with the file and the record named
 import codecs
 import gzip
 import io
+import pickle
 import time
 import zipfile
 
@@ -230,6 +231,9 @@ def test_other_files_are_named_too(tmp_path):
     path = tmp_path / 'model.pth'
     path.write_bytes(_zip_without_pickle())
     with pytest.raises(MalformedCheckpointError, match='a zip archive without weights/data.pkl'):
+        load_checkpoint_file(str(path))
+    path.write_bytes(pickle.dumps({'w': [1.0]}))
+    with pytest.raises(MalformedCheckpointError, match='a bare pickle'):
         load_checkpoint_file(str(path))
     path.write_bytes(b'\x01\x02binary')
     with pytest.raises(MalformedCheckpointError, match=r"not a torch checkpoint \(it starts "):

@@ -207,7 +207,9 @@ def _check_shape(root: Any, limit: int, name: str) -> None:
 def _storage_dtype(stub: Any) -> Optional[torch.dtype]:
     """The element type of a storage class named in a persistent id, as torch.load
     reads it; None if torch would not know it."""
-    qualname = getattr(stub, 'qualname', '')
+    if not (isinstance(stub, type) and issubclass(stub, _Stub)):
+        return None
+    qualname = stub.qualname
     if qualname == 'torch.storage.UntypedStorage':
         return torch.uint8
     module, _, name = qualname.rpartition('.')
@@ -294,6 +296,8 @@ def _not_zip(head: bytes) -> str:
     what = describe_content(head)
     if what:
         return f'not a checkpoint (looks like {what})'
+    if head.startswith(b'\x80'):
+        return 'not a torch checkpoint (a bare pickle; torch.save writes a zip archive)'
     return f'not a torch checkpoint (it starts with {head[:16]!r})'
 
 
