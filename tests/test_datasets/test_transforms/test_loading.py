@@ -2,9 +2,10 @@ import re
 
 import numpy as np
 import pytest
+from hostile_media import h264_claiming, jpeg_claiming, png_claiming, riff_wav, rotate_mp4
 
 from avloc.datasets.synthesis import write_video, write_wav
-from avloc.datasets.transforms import LoadAudio, LoadFrame, MediaError
+from avloc.datasets.transforms import LoadAudio, LoadFrame, LoadGroundTruthMask, MediaError
 
 
 @pytest.fixture
@@ -490,17 +491,143 @@ def test_middle_frame_of_a_long_clip_is_decords(tmp_path):
     np.testing.assert_array_equal(img, decord_frame(path, 100))
 
 
-def test_a_rotated_video_is_read_upright_as_decord_reads_it(tmp_path):
-    """A phone's video: the track header's matrix turns it by 90 degrees; decord
-    applies it, so such a file is still read with decord."""
-    import struct
-    path = tmp_path / 'turned.mp4'
-    write_tagged_video(str(path), moving_frames(4, 64, 96), fps=4)
-    data = bytearray(path.read_bytes())
-    matrix = data.find(b'tkhd') + 4 + 4 + 4 * 5 + 8 + 8  # version 0 box
-    data[matrix:matrix + 36] = struct.pack('>9i', 0, 1 << 16, 0, -(1 << 16), 0, 0, 0,
-                                           0, 1 << 30)
-    path.write_bytes(bytes(data))
-    img = LoadFrame().transform(dict(video_path=str(path)))['img']
-    assert img.shape == (96, 64, 3)
-    np.testing.assert_array_equal(img, decord_frame(str(path), 2))
+@pytest.mark.parametrize('degrees', [90, 180, 270])
+def test_a_rotated_video_is_read_upright_as_decord_reads_it(tmp_path, degrees):
+    """A phone's video: the track header's display matrix turns it. LoadFrame turns
+    it as players and decord do, bit for bit with decord, and so does its cache
+    (the inference API reads the same frame: tests/test_apis)."""
+    path = str(tmp_path / 'turned.mp4')
+    picture = moving_frames(4, 64, 96)
+    write_tagged_video(path, picture, fps=4)
+    rotate_mp4(path, degrees)
+    upright = decord_frame(path, 2)
+    assert np.abs(upright.astype(int) - np.rot90(picture[2], -degrees // 90)).mean() < 3
+    np.testing.assert_array_equal(LoadFrame().transform(dict(video_path=path))['img'],
+                                  upright)
+    cached = LoadFrame(cache_dir=str(tmp_path / 'cache'))
+    for _ in range(2):  # decoded and written, then read from the cache
+        np.testing.assert_array_equal(cached.transform(dict(video_path=path))['img'],
+                                      upright)
+    assert len(list((tmp_path / 'cache').rglob('*.png'))) == 1
+
+
+# Files whose headers lie, built by tests/hostile_media.py: each is a MediaError
+# naming the file (a training dataset skips and counts it), never another error.
+
+# name: (riff_wav arguments, what the error says)
+LYING_WAVS = {
+    'rate0': (dict(rate=0), 'its header gives a sample rate of 0 Hz'),
+    'rate1': (dict(rate=1), 'its header gives a sample rate of 1 Hz'),
+    'rate_past_ffmpeg': (dict(rate=2**32 - 1), 'a sample rate of 4294967295 Hz'),
+    'width5': (dict(width=5), 'no decodable audio stream'),
+    'width0': (dict(width=0), 'no decodable audio stream'),
+    'channels0': (dict(channels=0), 'no decodable audio stream'),
+    'fmt_chunk_cut': (dict(fmt_size=10), 'no decodable audio stream'),
+}
+
+
+@pytest.mark.parametrize('name', sorted(LYING_WAVS))
+def test_a_wav_whose_header_lies_is_named(tmp_path, name):
+    """A sample rate of 0 divided by zero, 5-byte samples were a numpy TypeError."""
+    header, message = LYING_WAVS[name]
+    path = str(tmp_path / f'{name}.wav')
+    riff_wav(path, **header)
+    with pytest.raises(MediaError, match=re.escape(f'{path}: ') + '.*' + message):
+        LoadAudio(duration=1.0)(dict(audio_path=path))
+
+
+def test_a_wav_cut_inside_its_header_is_named(tmp_path):
+    riff_wav(str(tmp_path / 'whole.wav'))
+    data = (tmp_path / 'whole.wav').read_bytes()
+    for cut in (4, 12, 20, 30, 40, 44):  # in the RIFF, fmt and data headers
+        path = tmp_path / f'cut{cut}.wav'
+        path.write_bytes(data[:cut])
+        with pytest.raises(MediaError, match=re.escape(f'{path}: ')):
+            LoadAudio(duration=1.0)(dict(audio_path=str(path)))
+
+
+def test_garbled_wav_headers_are_read_or_named(tmp_path):
+    """Random bytes over a wav's first 60 (seeded; Python's wave raised
+    RuntimeError for some, FFmpeg's resampler MemoryError for others): every file
+    is read or is a MediaError naming it."""
+    import random
+    riff_wav(str(tmp_path / 'whole.wav'))
+    data = (tmp_path / 'whole.wav').read_bytes()
+    rng, path, outcomes = random.Random(0), tmp_path / 'garbled.wav', set()
+    for _ in range(200):
+        garbled = bytearray(data)
+        for _ in range(rng.randint(1, 4)):
+            garbled[rng.randrange(60)] = rng.randrange(256)
+        path.write_bytes(bytes(garbled))
+        try:
+            LoadAudio(duration=1.0, min_duration=0.1)(dict(audio_path=str(path)))
+            outcomes.add('read')
+        except MediaError as err:
+            assert str(err).startswith(f'{path}: ')
+            outcomes.add('named')
+    assert outcomes == {'read', 'named'}
+
+
+def _no_decoding(*args, **kwargs):
+    raise AssertionError('a picture over the limit was decoded')
+
+
+@pytest.mark.filterwarnings('ignore::PIL.Image.DecompressionBombWarning')  # Pillow's
+@pytest.mark.parametrize('build,size,message', [
+    (png_claiming, (20000, 20000), 'Image size (400000000 pixels) exceeds limit'),
+    (jpeg_claiming, (20000, 20000), 'Image size (400000000 pixels) exceeds limit'),
+    (jpeg_claiming, (12000, 12000), 'a 12000x12000 picture (144.0 MP) is larger than '
+                                    'max_pixels=16777216 (16.8 MP); to read it, pass a '
+                                    'larger max_pixels'),
+])
+def test_an_image_claiming_a_huge_size_is_refused_before_decoding(
+        tmp_path, monkeypatch, build, size, message):
+    """A 331-byte jpg claiming 12000x12000 decoded, without an error, to a 432-MB
+    grey frame; over Pillow's own limit (179 MP) Pillow raised its
+    DecompressionBombError, which named no file. Frames and masks read the size
+    from the header and decode nothing."""
+    import cv2
+    from PIL import Image
+    path = str(tmp_path / f'{size[0]}.{build.__name__[:3]}')
+    build(path, *size)
+    monkeypatch.setattr(Image.Image, 'load', _no_decoding)
+    monkeypatch.setattr(cv2, 'imdecode', _no_decoding)
+    for transform, key in ((LoadFrame(), 'frame_path'),
+                           (LoadGroundTruthMask(), 'gt_mask_path')):
+        with pytest.raises(MediaError, match=re.escape(f'{path}: {message}')):
+            transform({key: path})
+
+
+def test_max_pixels_is_the_largest_frame_read(tmp_path, frame, tone):
+    """The limit counts width x height, of a frame file, a mask and a video alike."""
+    import cv2
+
+    from avloc.datasets.synthesis import write_video
+    cv2.imwrite(str(tmp_path / 'f.png'), frame[..., ::-1])
+    write_video(str(tmp_path / 'v.mp4'), np.repeat(frame[None], 4, 0), 4, tone, 16000)
+    pixels = 64 * 48
+    for transform, results in (
+            (LoadFrame, dict(frame_path=str(tmp_path / 'f.png'))),
+            (LoadGroundTruthMask, dict(gt_mask_path=str(tmp_path / 'f.png'))),
+            (LoadFrame, dict(video_path=str(tmp_path / 'v.mp4')))):
+        transform(max_pixels=pixels)(dict(results))
+        with pytest.raises(MediaError, match=re.escape(
+                'a 64x48 picture (0.0 MP) is larger than max_pixels=3071')):
+            transform(max_pixels=pixels - 1)(dict(results))
+    assert 'max_pixels=3072' in repr(LoadFrame(max_pixels=pixels))
+
+
+def test_a_video_claiming_a_huge_frame_is_refused_before_decoding(tmp_path):
+    """A 9-kB H.264 clip whose SPS claims 12000x12000 (a real one, 442 kB, took
+    LoadFrame to 2.1 GB): refused from the stream's size, with or without the
+    frame cache, which then holds nothing."""
+    path = str(tmp_path / 'huge.mp4')
+    h264_claiming(path, 12000, 12000)
+    message = re.escape(f'{path}: a 12000x12000 picture (144.0 MP) is larger than '
+                        'max_pixels=16777216')
+    for load in (LoadFrame(), LoadFrame(cache_dir=str(tmp_path / 'cache'))):
+        with pytest.raises(MediaError, match=message):
+            load(dict(video_path=path))
+    assert not list(tmp_path.rglob('*.png'))
+    # The audio track is still read (the frame is what is refused).
+    assert LoadAudio(duration=1.0)(dict(video_path=path))['audio'].shape == (16000,)

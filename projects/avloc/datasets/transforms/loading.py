@@ -75,8 +75,9 @@ def _open_image(path: str, data: bytes, max_pixels: int) -> Image.Image:
         image = Image.open(io.BytesIO(data))
     except (OSError, ValueError) as err:  # UnidentifiedImageError is an OSError
         raise MediaError(f'{path}: not a readable image ({err})') from err
-    except Image.DecompressionBombError as err:  # Pillow's own, larger limit
-        raise MediaError(f'{path}: {err} (PIL.Image.MAX_IMAGE_PIXELS)') from err
+    except Image.DecompressionBombError as err:  # Pillow's own limit, 179 MP
+        raise MediaError(f'{path}: {err} (to read it, raise PIL.Image.MAX_IMAGE_PIXELS '
+                         f'and max_pixels={max_pixels})') from err
     try:
         check_frame_size(path, *image.size, max_pixels)
     except MediaError:
