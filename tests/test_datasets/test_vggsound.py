@@ -269,6 +269,41 @@ def test_a_truncated_frame_is_skipped_in_training_and_named_at_test_time(
         test[0]
 
 
+@pytest.mark.filterwarnings('ignore::PIL.Image.DecompressionBombWarning')  # Pillow's
+def test_training_skips_and_counts_media_whose_headers_lie(tiny_avshapes, tmp_path,
+                                                           frame, tone):
+    """A video whose stream claims 12000x12000 frames, a jpg claiming them (each
+    gigabytes to decode) and a wav whose header gives a sample rate of 0 (a
+    ZeroDivisionError) stopped a training run; each is skipped and counted, and
+    named at test time."""
+    from hostile_media import h264_claiming, jpeg_claiming, riff_wav
+    init_default_scope('avloc')
+    videos = tmp_path / 'videos'
+    (videos / 'video').mkdir(parents=True)
+    os.symlink(os.path.join(tiny_avshapes, 'video', 'avshapes_000000.mp4'),
+               videos / 'video' / 'good.mp4')
+    h264_claiming(str(videos / 'video' / 'huge.mp4'), 12000, 12000)
+    (videos / 'train.txt').write_text('huge\ngood\n')
+    extracted = tmp_path / 'extracted'
+    extracted.mkdir()
+    common = extracted_root(extracted, frame, tone, good=('rate0', 'good'),
+                            truncated=('huge', ))  # listed: huge, rate0, good
+    jpeg_claiming(str(extracted / 'frames' / 'huge.jpg'), 12000, 12000)
+    riff_wav(str(extracted / 'audio' / 'rate0.wav'), rate=0)
+    by_video = dict(ann_file='train.txt', data_root=str(videos), pipeline=PIPELINE)
+    for layout, bad in ((by_video, ['video/huge.mp4: a 12000x12000 picture']),
+                        (common, ['frames/huge.jpg: a 12000x12000 picture',
+                                  'audio/rate0.wav: its header gives a sample rate of 0'])):
+        train = VGGSoundDataset(**layout)
+        for idx in range(len(train)):  # a bad clip is skipped, a good one drawn
+            assert train[idx]['data_samples'].clip_id == 'good'
+        assert train.bad_indices == set(range(len(bad))) and train.num_skipped >= len(bad)
+        test = VGGSoundDataset(test_mode=True, **layout)
+        for idx, message in enumerate(bad):
+            with pytest.raises(ValueError, match=message):
+                test[idx]
+
+
 def test_no_clip_found_is_one_clear_error(tiny_avshapes, tmp_path):
     init_default_scope('avloc')
     ann = copy_subset(tiny_avshapes, tmp_path, ['ghost1', 'ghost2'])
