@@ -1,6 +1,7 @@
 """The inference API against the model's test_step on the dataset pipeline (the
 path tools/test.py takes), on a tiny AVShapes test set and tiny generated videos."""
 import os
+import re
 
 import cv2
 import numpy as np
@@ -119,3 +120,59 @@ def test_localize_video_refuses_bad_files(model, tmp_path):
     junk.write_bytes(b'not a video')
     with pytest.raises(MediaError, match='junk.mp4: not a readable video'):
         localize_video(model, str(junk))
+
+
+def test_a_rotated_video_is_upright_in_the_api_as_in_loadframe(model, tmp_path):
+    """A phone's video (a display matrix turning it by 90 degrees) was read upright
+    by LoadFrame and sideways by the API, so a demo showed other frames than
+    tools/test.py scores. Every reader now gives the same upright frame, bit for bit;
+    the overlay video is upright too."""
+    import av
+    from hostile_media import rotate_mp4
+
+    from avloc.apis import overlay_video, video_info
+    from avloc.datasets.synthesis import write_video
+    path = str(tmp_path / 'phone.mp4')
+    yy, xx = np.mgrid[:64, :96]
+    frames = np.stack([np.stack([xx * 2 + 5 * k, yy * 3, 255 - xx - yy], -1)
+                       for k in range(10)]).astype(np.uint8)  # smooth: H.264 keeps it
+    t = np.arange(RATE) / RATE
+    write_video(path, frames, 10, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32),
+                RATE)
+    rotate_mp4(path)
+    info = video_info(path)
+    assert (info['width'], info['height'], info['rotation']) == (64, 96, 90)
+    out = list(localize_video(model, path))
+    time, frame, heatmap = out[5]
+    assert frame.shape == (96, 64, 3) and heatmap.shape == (96, 64)
+    assert np.abs(frame.astype(int) - np.rot90(frames[5], -1)).mean() < 3  # lossy H.264
+    cached = LoadFrame(frame_time=time, cache_dir=str(tmp_path / 'cache'))
+    for load in (LoadFrame(frame_time=time), cached, cached):  # the last from the cache
+        np.testing.assert_array_equal(load(dict(video_path=path))['img'], frame)
+    overlay_video(model, path, str(tmp_path / 'out.mp4'))
+    with av.open(str(tmp_path / 'out.mp4')) as container:
+        shown = next(container.decode(video=0))
+        assert (shown.width, shown.height) == (64, 96)
+
+
+def test_the_api_refuses_a_video_claiming_huge_frames_before_decoding(model, tmp_path):
+    """A 9-kB clip whose H.264 stream claims 12000x12000 (a real one drove the video
+    demo past 12 GB): refused from the header, naming the file, the size, the
+    limit and how to raise it; no output file is started."""
+    from hostile_media import h264_claiming
+
+    from avloc.apis import overlay_video, video_info
+    path = str(tmp_path / 'huge.mp4')
+    h264_claiming(path, 12000, 12000)
+    message = (f'{path}: a 12000x12000 picture (144.0 MP) is larger than '
+               'max_pixels=16777216 (16.8 MP); to read it, pass a larger max_pixels')
+    for call in (lambda: video_info(path), lambda: localize_video(model, path),
+                 lambda: overlay_video(model, path, str(tmp_path / 'out.mp4'))):
+        with pytest.raises(MediaError, match=re.escape(message)):
+            call()
+    assert not os.path.exists(tmp_path / 'out.mp4')
+    small = str(tmp_path / 'small.mp4')
+    tiny_clip(small, seconds=1.0)
+    assert video_info(small, max_pixels=64 * 48)['width'] == 64
+    with pytest.raises(MediaError, match=re.escape('larger than max_pixels=3071')):
+        list(localize_video(model, small, max_pixels=64 * 48 - 1))
