@@ -139,3 +139,19 @@ def test_test_refuses_a_checkpoint_that_does_not_fit(trained, tiny_avshapes, tmp
         assert re.search(message, last), (name, last)
         assert 'Traceback' not in proc.stderr, name
         assert not re.search(r'^ +cIoU@0.5 +AUC', proc.stdout, re.M), name  # no scores
+
+
+def test_resume_with_another_batch_size_is_refused_in_one_line(trained, tiny_avshapes,
+                                                               tmp_path):
+    """40 clips in batches of 8 were trained; batches of 4 would skip 20 clips, not 40."""
+    proc = subprocess.run(
+        [sys.executable, 'tools/train.py', CONFIG, '--resume',
+         os.path.join(trained[0], 'epoch_1.pth'), '--work-dir', str(tmp_path / 'w'),
+         '--cfg-options', *data_options(tiny_avshapes), 'train_cfg.max_epochs=2',
+         'train_dataloader.batch_size=4'],
+        cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert proc.stderr.strip().splitlines()[-1].startswith(
+        'error: cannot resume at iteration 5: batch_size 8 in the checkpoint, 4 now, '
+        'batches_per_epoch 5 in the checkpoint, 10 now.')
+    assert 'Epoch(train) [2]' not in proc.stdout + proc.stderr

@@ -9,6 +9,10 @@ from avloc.registry import LOOPS
 LAYOUT_KEY = 'train_layout'  # where the message hub keeps ResumableEpochBasedTrainLoop.layout()
 
 
+class ResumeMismatchError(ValueError):
+    """A checkpoint cannot be resumed exactly in this run; the message says why."""
+
+
 def step_seed(run_seed: int, iteration: int) -> int:
     """The seed of the model's random draws at one iteration (32 bits)."""
     return int(np.random.SeedSequence([run_seed % 2**32, 2**31 + iteration])
@@ -67,8 +71,8 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
         end where the checkpoint's does.
 
         Raises:
-            ValueError: The resumed checkpoint's layout differs; the message lists
-                what differs and what to do.
+            ResumeMismatchError: The resumed checkpoint's layout differs; the
+                message lists what differs and what to do.
         """
         message_hub = self.runner.message_hub
         saved = message_hub.get_info(LAYOUT_KEY) if self._iter else None
@@ -76,7 +80,7 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
         if saved is not None and saved != current:
             changes = ', '.join(f'{key} {saved.get(key)} in the checkpoint, {value} now'
                                 for key, value in current.items() if saved.get(key) != value)
-            raise ValueError(
+            raise ResumeMismatchError(
                 f'cannot resume at iteration {self._iter}: {changes}. Resuming would '
                 'train on other clips than the interrupted run and leave its learning-'
                 'rate schedule off its end. Resume with the same batch size, processes '
@@ -98,7 +102,7 @@ class ResumableEpochBasedTrainLoop(EpochBasedTrainLoop):
         # was saved after the epoch's last step, before the epoch's end hooks ran.
         done = self._iter - self._epoch * num_batches
         if not 0 <= done <= num_batches:
-            raise RuntimeError(
+            raise ResumeMismatchError(
                 f'resuming at iteration {self._iter} of epoch {self._epoch + 1}, which '
                 f'has {num_batches} batches: the checkpoint does not belong to this '
                 'dataset and batch size')

@@ -15,10 +15,17 @@ from mmengine.device import is_cuda_available, is_mlu_available, is_musa_availab
 from mmengine.runner import Runner, find_latest_checkpoint
 
 import avloc  # noqa: F401  (registers avloc's modules)
-from avloc.engine import load_run_config, prepare_cpu_distributed
+from avloc.engine import ResumeMismatchError, load_run_config, prepare_cpu_distributed
 from avloc.engine.work_dir_lock import WorkDirLock, WorkDirLockedError
+from avloc.models.converters import CheckpointMismatchError, ConversionError
 from avloc.registry import RUNNERS
 from avloc.tools.common_args import parse_run_args, run_parser
+from avloc.utils import MalformedCheckpointError, UnsafeCheckpointError
+
+# A checkpoint (--resume, load_from) that is refused, does not fit the model or
+# cannot be resumed exactly is the user's to fix: one line, exit status 1.
+CHECKPOINT_ERRORS = (UnsafeCheckpointError, MalformedCheckpointError, CheckpointMismatchError,
+                     ConversionError, ResumeMismatchError)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -77,7 +84,10 @@ def main(argv: Optional[List[str]] = None) -> None:
             sys.exit(str(err))
     prepare_cpu_distributed(cfg)
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
-    runner.train()
+    try:
+        runner.train()
+    except CHECKPOINT_ERRORS as err:
+        sys.exit(f'error: {err}')
 
 
 if __name__ == '__main__':
