@@ -15,6 +15,7 @@ from avloc.apis import init_localizer
 from avloc.datasets.synthesis import write_wav
 
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'test_apis'))
+from hostile_media import h264_claiming, png_claiming, riff_wav  # noqa: E402
 from media import RATE, tiny_clip  # noqa: E402
 
 CONFIG = os.path.join(ROOT, 'configs', 'ssltie', 'ssltie_r18_1xb16-1e_avshapes.py')
@@ -26,6 +27,9 @@ def media(tmp_path_factory):
     root = tmp_path_factory.mktemp('demo')
     frames = tiny_clip(str(root / 'clip.mp4'))
     tiny_clip(str(root / 'silent.mp4'), audio=False)
+    h264_claiming(str(root / 'huge.mp4'), 12000, 12000)
+    png_claiming(str(root / 'huge.png'), 20000, 20000)
+    riff_wav(str(root / 'rate0.wav'), rate=0)
     cv2.imwrite(str(root / 'frame.png'), frames[0][..., ::-1])
     write_wav(str(root / 'tone.wav'), 0.3 * torch.sin(torch.arange(RATE) * 0.17).numpy(), RATE)
     torch.save({'state_dict': init_localizer(CONFIG).state_dict()}, str(root / 'model.pth'))
@@ -71,6 +75,9 @@ def test_image_demo_writes_a_png(media):
 @pytest.mark.parametrize('video,checkpoint,message', [
     ('silent.mp4', 'model.pth', 'silent.mp4: no decodable audio stream'),
     ('junk.mp4', 'model.pth', 'junk.mp4: not a readable video'),
+    ('huge.mp4', 'model.pth', 'huge.mp4: a 12000x12000 picture (144.0 MP) is larger than '
+                              'max_pixels=16777216 (16.8 MP); to read it, pass a larger '
+                              'max_pixels'),
     ('clip.mp4', 'bad.pth', 'bad.pth: does not fit the model of this config: 1 missing keys'),
 ])
 def test_video_demo_bad_input_is_one_line(media, video, checkpoint, message):
@@ -85,3 +92,29 @@ def test_video_demo_bad_input_is_one_line(media, video, checkpoint, message):
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1].startswith('error: ')
     assert message in proc.stderr and 'Traceback' not in proc.stderr
+
+
+@pytest.mark.parametrize('image,audio,message', [
+    ('huge.png', 'tone.wav', 'huge.png: Image size (400000000 pixels) exceeds limit'),
+    ('frame.png', 'rate0.wav', 'rate0.wav: its header gives a sample rate of 0 Hz'),
+])
+def test_image_demo_bad_input_is_one_line(media, image, audio, message):
+    """A png claiming 20000x20000 was Pillow's DecompressionBombError, a wav giving
+    a sample rate of 0 a ZeroDivisionError: tracebacks naming no file."""
+    proc = subprocess.run([sys.executable, os.path.join(DEMO, 'image_demo.py'),
+                           str(media / image), str(media / audio), CONFIG,
+                           str(media / 'model.pth'), '--out', str(media / 'x.png')],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1].startswith('error: ')
+    assert message in proc.stderr and 'Traceback' not in proc.stderr
+
+
+def test_video_demo_max_pixels_is_the_largest_frame_read(media):
+    proc = subprocess.run([sys.executable, os.path.join(DEMO, 'video_demo.py'),
+                           str(media / 'clip.mp4'), CONFIG, str(media / 'model.pth'),
+                           '--out', str(media / 'x.mp4'), '--max-pixels', '3071'],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert ('clip.mp4: a 64x48 picture (0.0 MP) is larger than max_pixels=3071'
+            in proc.stderr)
