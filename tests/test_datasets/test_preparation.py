@@ -70,3 +70,17 @@ def test_prepare_script_writes_lists_and_the_dataset_reads_them(video_dir, tmp_p
                                    dict(type='AudioToSpectrogram', n_mels=32),
                                    dict(type='PackAVInputs')])
     assert len(ds) == 2 and ds[0]['inputs']['imgs'].shape == (1, 3, 32, 48)
+
+
+def test_prepare_records_a_video_claiming_huge_frames_without_decoding_it(tmp_path):
+    """A clip whose H.264 stream claims 12000x12000 is recorded as corrupt, with the
+    size and the limit, from its header (decoding it takes gigabytes)."""
+    from hostile_media import h264_claiming
+    videos = tmp_path / 'videos'
+    videos.mkdir()
+    h264_claiming(str(videos / 'huge.mp4'), 12000, 12000)
+    summary = prepare_clips(str(videos), str(tmp_path / 'out'), frame_time=0.5,
+                            num_workers=1, progress=False)
+    assert summary['counts'] == dict(done=0, skipped=0, missing=0, corrupt=1)
+    assert 'huge.mp4: a 12000x12000 picture (144.0 MP) is larger than max_pixels' in \
+        summary['corrupt'][0]['reason']
