@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional
 
-from avloc.datasets.transforms.media_error import MediaError
+from avloc.datasets.transforms.media_error import open_first_stream
 
 
 class ClipLimitError(ValueError):
@@ -32,18 +32,13 @@ def read_header(path: str) -> dict:
         when neither is known), ``width`` and ``height``.
 
     Raises:
-        MediaError: Unreadable file or no video stream.
+        MediaError: Unreadable file, no video stream, or frames larger than
+            :data:`~avloc.datasets.transforms.media_error.MAX_PIXELS`.
     """
-    import av
     size = osp.getsize(path)  # OSError for a missing file, as every loader raises
-    try:
-        container = av.open(path)
-    except (av.error.FFmpegError, UnicodeDecodeError) as err:
-        raise MediaError(f'{path}: not a readable video ({err})') from err
-    with container:
-        if not container.streams.video:
-            raise MediaError(f'{path}: has no video stream')
-        stream = container.streams.video[0]
+    # open_first_stream tells FFmpeg the frame limit, so that probing a header that
+    # claims 12000x12000 frames does not allocate them
+    with open_first_stream(path, 'video', 'not a readable video') as (container, stream):
         # The audio is decoded whole (and muxed back), so its length counts too.
         durations = [float(s.duration * s.time_base) for s in container.streams
                      if s.duration is not None and s.time_base is not None]
