@@ -1,7 +1,11 @@
 """Shared fixtures: tiny media and a tiny AVShapes dataset, generated per session."""
+import threading
+from typing import Iterator
+
 import cv2
 import numpy as np
 import pytest
+from local_http import FileServer
 
 from avloc.datasets.synthesis import AVShapesSettings, generate_avshapes, write_wav
 
@@ -55,3 +59,24 @@ def avsbench_s4(tmp_path):
     lines = [f'{video}_{k},{cls}' for k in frames]
     (root / 's4_test.csv').write_text('\n'.join(lines))
     return root
+
+
+@pytest.fixture
+def server() -> Iterator[FileServer]:
+    """A :class:`FileServer` running in a thread for one test."""
+    srv = FileServer()
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+@pytest.fixture
+def hub(tmp_path, monkeypatch) -> str:
+    """A throwaway torch hub cache, so that no test reads or writes the real one;
+    returns its checkpoints folder."""
+    from avloc.utils.download import cache_dir
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch'))
+    assert cache_dir().startswith(str(tmp_path))
+    return cache_dir()

@@ -3,11 +3,9 @@ HTTP server into a temporary torch hub cache."""
 import dataclasses
 import glob
 import hashlib
-import http.server
 import io
 import os
 import shutil
-import threading
 
 import numpy as np
 import pytest
@@ -21,48 +19,7 @@ from avloc.utils import load_checkpoint_file
 MAIN_JOB = 'ssltie_r18_1xb16-1e_avshapes'
 RELEASED = 'ssltie_r18_1xb32-100e_flickr10k'
 
-
-class Server(http.server.ThreadingHTTPServer):
-    """Serves ``files`` (path -> bytes) and records every requested path."""
-
-    def __init__(self):
-        super().__init__(('127.0.0.1', 0), Handler)
-        self.files, self.requests = {}, []
-
-    def url(self, path: str) -> str:
-        return f'http://127.0.0.1:{self.server_address[1]}{path}'
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-
-    def do_GET(self):  # noqa: N802 (http.server's name)
-        self.server.requests.append(self.path)
-        body = self.server.files.get(self.path)
-        self.send_response(200 if body is not None else 404)
-        self.send_header('Content-Length', str(len(body or b'')))
-        self.end_headers()
-        self.wfile.write(body or b'')
-
-    def log_message(self, *args):
-        pass  # keep the test output clean
-
-
-@pytest.fixture
-def server():
-    srv = Server()
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
-
-
-@pytest.fixture(autouse=True)
-def hub(tmp_path, monkeypatch):
-    """A throwaway torch hub cache: the real one is never read or written."""
-    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch'))
-    assert model_zoo.cache_dir().startswith(str(tmp_path))
-    return model_zoo.cache_dir()
+pytestmark = pytest.mark.usefixtures('hub')  # never the real torch hub cache
 
 
 def checkpoint_bytes(**extra) -> bytes:

@@ -5,8 +5,12 @@ import torch
 from mmengine.registry import init_default_scope
 from torchvision.models import resnet18
 
+import avloc.models.encoders.resnet18 as resnet18_module
+import avloc.utils.download as download_module
 from avloc.models import AudioResNet18, VisualResNet18
+from avloc.models.encoders.resnet18 import _resolve_url
 from avloc.registry import MODELS
+from avloc.utils.download import file_sha256
 
 
 def torchvision_checkpoint(path, seed=0):
@@ -78,11 +82,19 @@ def test_checkpoint_matching_no_key_is_an_error(tmp_path):
 
 def test_torchvision_scheme_reads_the_torch_hub_cache(tmp_path, monkeypatch):
     """``torchvision://resnet18`` resolves to torchvision's URL; with the file in
-    the hub cache nothing is downloaded."""
+    the hub cache nothing is downloaded. The cached file is checked against the hash
+    prefix of its name, so the random weights stand under their own hash's name."""
+    assert _resolve_url('torchvision://resnet18') == (
+        'https://download.pytorch.org/models/resnet18-f37072fd.pth')
     monkeypatch.setenv('TORCH_HOME', str(tmp_path))
     cache = tmp_path / 'hub' / 'checkpoints'
     os.makedirs(cache)
-    state = torchvision_checkpoint(cache / 'resnet18-f37072fd.pth')
+    state = torchvision_checkpoint(tmp_path / 'weights.pth')
+    name = f'resnet18-{file_sha256(str(tmp_path / "weights.pth"))[:8]}.pth'
+    os.replace(tmp_path / 'weights.pth', cache / name)
+    monkeypatch.setattr(resnet18_module, 'get_torchvision_models', lambda: dict(
+        resnet18=f'https://download.pytorch.org/models/{name}'))
+    monkeypatch.setattr(download_module, '_fetch', None)  # a download would fail
     encoder = VisualResNet18(init_cfg=dict(type='Pretrained',
                                            checkpoint='torchvision://resnet18'))
     encoder.init_weights()

@@ -1,64 +1,17 @@
 """The download cache, against a local HTTP server: one entry per URL, nothing kept
 from a download cut short or an error page served with status 200, and files in
 the cache checked as any other."""
-import http.server
 import io
 import os
-import threading
 
 import pytest
 import torch
 
 from avloc.apis import model_zoo
 from avloc.utils import MalformedCheckpointError, load_checkpoint_file
-from avloc.utils.download import (IncompleteDownloadError, NonDirectLinkError, cache_dir,
-                                  cache_path, download)
+from avloc.utils.download import IncompleteDownloadError, NonDirectLinkError, cache_path, download
 
-
-class Server(http.server.ThreadingHTTPServer):
-    """Serves ``files``: path -> body, or (body, announced Content-Length)."""
-
-    def __init__(self):
-        super().__init__(('127.0.0.1', 0), Handler)
-        self.files, self.requests = {}, []
-
-    def url(self, path: str) -> str:
-        return f'http://127.0.0.1:{self.server_address[1]}{path}'
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    """HTTP/1.0: the connection closes after each response, so a body shorter than
-    its Content-Length ends as a connection cut short does."""
-
-    def do_GET(self):  # noqa: N802 (http.server's name)
-        self.server.requests.append(self.path)
-        body = self.server.files.get(self.path)
-        body, length = body if isinstance(body, tuple) else (body, len(body or b''))
-        self.send_response(200 if body is not None else 404)
-        self.send_header('Content-Length', str(length))
-        self.end_headers()
-        self.wfile.write(body or b'')
-
-    def log_message(self, *args):
-        pass  # keep the test output clean
-
-
-@pytest.fixture
-def server():
-    srv = Server()
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
-
-
-@pytest.fixture(autouse=True)
-def hub(tmp_path, monkeypatch):
-    """A throwaway torch hub cache: the real one is never read or written."""
-    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch'))
-    assert cache_dir().startswith(str(tmp_path))
-    return cache_dir()
+pytestmark = pytest.mark.usefixtures('hub')  # never the real torch hub cache
 
 
 def checkpoint_bytes(value: float) -> bytes:
