@@ -27,5 +27,8 @@ visualizer = dict(type='Visualizer', vis_backends=vis_backends)
 log_processor = dict(type='LogProcessor', window_size=10, by_epoch=True)
 log_level = 'INFO'
 load_from = None
+# A checkpoint (load_from, tools/test.py, --resume) must set every tensor of the
+# model with its shape; False loads what fits and logs the rest (AVLocRunner).
+load_strict = True
 resume = False
 randomness = dict(seed=0, deterministic=False)
