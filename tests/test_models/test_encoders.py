@@ -116,3 +116,31 @@ def test_model_init_weights_reaches_the_encoder(tmp_path):
     model.init_weights()
     assert_loaded(model.visual_encoder, state)
     torch.testing.assert_close(model.audio_encoder.layer1[0].conv1.weight, audio_before)
+
+
+def test_bn_updates_per_pass_equals_running_the_encoder_that_many_times():
+    """Two updates per pass (SSL-TIE's audio network, run once per view on the same
+    spectrogram) against an encoder that is run twice: the same running statistics
+    and counters, from one pass; evaluation updates nothing."""
+    torch.manual_seed(0)
+    twice_run, updated_twice = AudioResNet18(), AudioResNet18(bn_updates_per_pass=2)
+    updated_twice.load_state_dict(twice_run.state_dict())
+    assert twice_run.bn1.momentum == 0.1  # the default is torchvision's BatchNorm
+    assert updated_twice.bn1.momentum == pytest.approx(0.19)
+    before = {k: v.clone() for k, v in twice_run.state_dict().items()}
+    for step in range(3):
+        spec = torch.randn(4, 1, 32, 48) * (step + 1) + step  # statistics that move
+        twice_run(spec)
+        expected = twice_run(spec)
+        torch.testing.assert_close(updated_twice(spec), expected, atol=0, rtol=0)
+    after, ours = twice_run.state_dict(), updated_twice.state_dict()
+    assert not torch.allclose(after['bn1.running_var'], before['bn1.running_var'])
+    for key, value in after.items():
+        torch.testing.assert_close(ours[key], value, rtol=1e-5, atol=1e-6, msg=key)
+    assert ours['layer4.1.bn2.num_batches_tracked'] == 6  # two per pass, as run twice
+    frozen = {k: v.clone() for k, v in ours.items()}
+    updated_twice.eval()(spec)
+    for key, value in updated_twice.state_dict().items():
+        torch.testing.assert_close(value, frozen[key], atol=0, rtol=0, msg=key)
+    with pytest.raises(ValueError, match='bn_updates_per_pass must be a positive int'):
+        AudioResNet18(bn_updates_per_pass=0)

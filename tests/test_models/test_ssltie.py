@@ -2,18 +2,21 @@ import pytest
 import torch
 from mmengine.registry import init_default_scope
 
+from avloc.models import SSLTIE
+from avloc.models.utils import cosine_heatmaps
 from avloc.registry import MODELS
 from avloc.structures import AVDataSample
+
+MODEL = dict(
+    type='SSLTIE', data_preprocessor=dict(type='AVDataPreprocessor'),
+    visual_encoder=dict(type='VisualResNet18'), audio_encoder=dict(type='AudioResNet18'),
+    contrastive_loss=dict(type='LocalizationContrastiveLoss'),
+    equivariance_loss=dict(type='EquivarianceLoss'))
 
 
 def build_model(**kwargs):
     init_default_scope('avloc')
-    cfg = dict(
-        type='SSLTIE', data_preprocessor=dict(type='AVDataPreprocessor'),
-        visual_encoder=dict(type='VisualResNet18'), audio_encoder=dict(type='AudioResNet18'),
-        contrastive_loss=dict(type='LocalizationContrastiveLoss'),
-        equivariance_loss=dict(type='EquivarianceLoss'))
-    return MODELS.build(dict(cfg, **kwargs))
+    return MODELS.build(dict(MODEL, **kwargs))
 
 
 def batch(b=3, views=2, other_audio=False):
@@ -113,3 +116,55 @@ def test_one_visual_pass_per_view_unless_joint_pass_asked():
     assert per_view == [3, 3] and joint == [6]
     # Each view's own BatchNorm batch statistics give another loss.
     assert abs(per_view_losses['loss_cl'] - joint_losses['loss_cl']) > 1e-4
+
+
+class PublicStepSSLTIE(SSLTIE):
+    """The public training step (main.py), literally: the whole network once per
+    view, so the audio encoder runs twice per step on the same spectrogram."""
+
+    def loss(self, inputs, data_samples):
+        views, matrices, valids, view_warp = self._views(inputs['imgs'], data_samples)
+        heatmaps, loss_cl = [], 0.0
+        for view in views:
+            cross = cosine_heatmaps(self.visual_encoder(view),
+                                    self.audio_encoder(inputs['spec']))
+            loss_cl = loss_cl + self.contrastive_loss(cross, 0)
+            heatmaps.append(torch.diagonal(cross).permute(2, 0, 1)[:, None])
+        return dict(loss_cl=loss_cl / len(views), loss_equiv=self.equivariance_loss(
+            heatmaps[0], heatmaps[1], matrices[0], matrices[1], valids[0], valids[1],
+            view_warp))
+
+
+def test_two_bn_updates_per_step_train_as_the_public_step():
+    """The paper model with ``bn_updates_per_pass=2`` on its audio encoder against
+    one that runs the audio encoder once per view: after a few steps the weights
+    agree, and so do the audio running statistics (two updates per step) and
+    their counters."""
+    view_transform = dict(type='RandomEquivarianceTransform', scales=(1.0,))
+    ours = build_model(view_transform=view_transform, audio_encoder=dict(
+        type='AudioResNet18', bn_updates_per_pass=2))
+    reference = PublicStepSSLTIE(**{k: v for k, v in MODEL.items() if k != 'type'},
+                                 view_transform=view_transform)
+    reference.load_state_dict(ours.state_dict())
+    start = {k: v.clone() for k, v in ours.state_dict().items()}
+    optimizers = [torch.optim.SGD(m.parameters(), lr=0.01) for m in (ours, reference)]
+    for step in range(3):
+        torch.manual_seed(step)
+        data = ours.data_preprocessor(batch(b=4, views=1), True)
+        data['inputs']['spec'] = data['inputs']['spec'] * (step + 1) + step
+        for model, optimizer in zip((ours, reference), optimizers):
+            torch.manual_seed(100 + step)  # the same view-2 transform for both
+            optimizer.zero_grad()
+            sum(model(**data, mode='loss').values()).backward()
+            optimizer.step()
+    expected, got = reference.state_dict(), ours.state_dict()
+    assert not torch.allclose(got['audio_encoder.bn1.running_mean'],
+                              start['audio_encoder.bn1.running_mean'])
+    for key, value in expected.items():
+        # Float rounding only: one backward pass through the audio encoder sums
+        # what two passes sum separately (2e-5 of a tensor's scale after 3 steps).
+        scale = value.float().abs().max().item()
+        torch.testing.assert_close(got[key].float(), value.float(), rtol=0,
+                                   atol=1e-4 * scale, msg=key)
+    assert got['audio_encoder.bn1.num_batches_tracked'] == 6  # 2 per step
+    assert got['visual_encoder.bn1.num_batches_tracked'] == 6  # 1 per view

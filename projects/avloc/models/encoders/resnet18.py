@@ -7,13 +7,14 @@ torchvision's names (``conv1``, ``bn1``, ``layer1``-``layer4``) lets
 ``init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet18')`` or any
 torchvision state dict load directly.
 """
-from typing import Dict, Optional
+from typing import Dict, Iterator, Optional
 
 import torch
 import torch.nn as nn
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
 from mmengine.runner.checkpoint import get_torchvision_models
+from torch.nn.modules.batchnorm import _BatchNorm
 from torchvision.models import resnet18
 
 from avloc.registry import MODELS
@@ -146,14 +147,46 @@ class AudioResNet18(ResNet18Trunk):
     Input (B, 1, F, T) -> map (B, 512, F/16, T/16) -> embedding (B, 512); a 257x670
     spectrogram gives a 17x42 map at the public code's stride 1 (9x21 at stride 2).
 
+    ``bn_updates_per_pass=k`` makes each training pass update the BatchNorm running
+    statistics as k passes over the same batch would, without running them: the
+    public SSL-TIE step runs its audio network once per view on the same
+    spectrogram, so its statistics move twice per step. k updates with momentum m
+    towards the same batch mean and (unbiased) variance are one update with
+    momentum ``1 - (1 - m) ** k`` (0.19 for k = 2, m = 0.1), exactly for both
+    ``running_mean`` and ``running_var``; the outputs and gradients of a training
+    pass do not depend on the running statistics, so nothing else changes.
+    ``num_batches_tracked`` advances by k per pass too, as in the public code, so a
+    checkpoint's counters are the ones its run would have saved (BatchNorm reads the
+    counter only when its momentum is None, which no encoder here uses).
+
     Args:
         layer4_stride (int): Stride of ``layer4``. Defaults to 1 (the public SSL-TIE
             and LVS code; EZ-VSL's audio encoder keeps torchvision's 2).
+        bn_updates_per_pass (int): Running-statistics updates per training pass.
+            Defaults to 1 (the ordinary BatchNorm; SSL-TIE's paper configs set 2).
         init_cfg (dict, optional): See :class:`ResNet18Trunk`. Defaults to None.
     """
 
-    def __init__(self, layer4_stride: int = 1, init_cfg: Optional[dict] = None) -> None:
+    def __init__(self, layer4_stride: int = 1, bn_updates_per_pass: int = 1,
+                 init_cfg: Optional[dict] = None) -> None:
         super().__init__(1, layer4_stride, init_cfg)
+        if not isinstance(bn_updates_per_pass, int) or bn_updates_per_pass < 1:
+            raise ValueError(f'bn_updates_per_pass must be a positive int, got '
+                             f'{bn_updates_per_pass!r}')
+        self.bn_updates_per_pass = bn_updates_per_pass
+        if bn_updates_per_pass > 1:  # 1 - 0.9 would not give back 0.1 exactly
+            for norm in self._norms():  # torchvision's, all with momentum 0.1
+                norm.momentum = 1 - (1 - norm.momentum)**bn_updates_per_pass
+
+    def _norms(self) -> Iterator[_BatchNorm]:
+        """The BatchNorm layers, looked up when needed: ``sync_bn`` replaces them
+        with SyncBatchNorm layers (which keep their momentum) after construction."""
+        return (m for m in self.modules() if isinstance(m, _BatchNorm))
 
     def forward(self, spec: torch.Tensor) -> torch.Tensor:
-        return torch.amax(self.feature_map(spec), dim=(2, 3))
+        embedding = torch.amax(self.feature_map(spec), dim=(2, 3))  # (B, 512)
+        if self.bn_updates_per_pass > 1:
+            for norm in self._norms():  # BatchNorm itself counted this pass once
+                if norm.training and norm.track_running_stats:
+                    norm.num_batches_tracked.add_(self.bn_updates_per_pass - 1)
+        return embedding
