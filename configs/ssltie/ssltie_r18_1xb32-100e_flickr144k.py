@@ -1,7 +1,13 @@
 # SSL-TIE trained on Flickr-SoundNet 144k, tested on the Flickr-SoundNet test set
 # (249 clips, consensus of the annotators' boxes). Flickr audio is 22,050 Hz mp3, of
 # which training keeps the first 4 s (tiled to 10 s): a 1 x 257 x 923 spectrogram.
-# Published: cIoU@0.5 0.815, AUC 0.611.
+# Published: cIoU@0.5 0.815, AUC 0.611. The authors ship two recipes for it,
+# scripts/train_Flickr144k.sh (main.py, this config) and train_Flickr144k_audmix.sh
+# (main_audmix.py, which stops with an error: args.lr_decay_epoch is not defined),
+# and do not say which trained the published model.
+# Training list: EZ-VSL's flickr_144k.txt. SSL-TIE's own (train_flickr_144k.txt)
+# cannot be read from its public repository (a damaged git object), so this is the
+# one SSL-TIE paper config that does not train on SSL-TIE's list.
 # Layout under data/flickr: frames/<id>.jpg, audio/<id>.mp3, Annotations/<id>.xml
 # (test) and meta/ (a copy of tools/data/flickr/meta).
 _base_ = ['./ssltie_r18_1xb32-100e_vggsound144k.py']

@@ -1,7 +1,13 @@
-# SSL-TIE on VGG-Sound 144k with audio mixing (T_mix), the paper's best VGG-SS
-# setting: after each epoch e every training audio is embedded, each clip's top-1
-# neighbour found in a random queue of 4,000 clips, and the next epoch mixes in the
-# neighbour's waveform with p = 0.1 + 0.01 e and weight 0.01 e.
+# SSL-TIE on VGG-Sound 144k with audio mixing (T_mix): the paper's full model, every
+# ingredient of its ablation. Published: cIoU@0.5 0.386, AUC 0.396 on VGG-SS (the
+# ablation's last row, + equivariance loss, gives 0.386 / 0.397). After each epoch e
+# every training audio is embedded, each clip's top-1 neighbour found in a random
+# queue of 4,000 clips, and the next epoch mixes in the neighbour's waveform with
+# p = 0.1 + 0.01 e and weight 0.01 e, as the paper describes. The public mixing
+# script (main_audmix.py, scripts/train_VGGSound144k_audmix.sh) cannot run: it
+# stops at its first epoch on args.lr_decay_epoch, which opts.py does not define
+# (where defined, it would also cut the learning rate tenfold at that epoch), so
+# T_mix has no runnable public reference; ssltie.md lists how that script differs.
 _base_ = ['./ssltie_r18_1xb32-100e_vggsound144k.py']
 train_pipeline = [
     dict(type='LoadFrame', frame_time=5.0), {{_base_.train_audio}},

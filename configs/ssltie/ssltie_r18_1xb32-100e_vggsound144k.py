@@ -4,7 +4,13 @@
 # "moco_v2" frame augmentation, SpecAugment, and the equivariance loss (lambda_geo 1)
 # against a second view that the model makes on its device (rotation within +-30
 # degrees, scale 1 or 0.5, flip), as the public code does.
-# Published: cIoU@0.5 0.386, AUC 0.396 (VGG-SS). The lists are in
+# This is the recipe of the public main.py (scripts/train_VGGSound144k.sh), on the
+# training list SSL-TIE's scripts read (ssltie_train_vggss_144k.txt). Published:
+# nothing for this exact recipe. The paper's 0.386 / 0.396 (cIoU@0.5 / AUC, VGG-SS)
+# is its full model, which also mixes audio (the -mix config); its cumulative
+# ablation adds audio mixing before the equivariance loss (+ spectrogram masking
+# 0.375 / 0.389, + audio mixing 0.377 / 0.394, + equivariance loss 0.386 / 0.397),
+# so no row has the equivariance loss without mixing. The lists are in
 # tools/data/vggsound/meta; see configs/ssltie/README.md for the data layout.
 _base_ = [
     '../_base_/models/ssltie_r18.py',
@@ -17,5 +23,7 @@ model = dict(view_transform=dict(type='RandomEquivarianceTransform', max_angle=3
 # The public code picks its best epoch by cIoU on the test set itself; here no test
 # clip steers training: the best epoch is the one with the highest audio-visual
 # correspondence on the 2% of the training list held out for validation.
+# select_on_test=True (the _select-on-test configs) reproduces the public selection
+# instead, and labels every score it leads to (avloc/engine/test_set_selection.py).
 default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=3,
                                      save_best='avc/accuracy', rule='greater'))

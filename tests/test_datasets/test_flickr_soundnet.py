@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from mmengine.registry import init_default_scope
 
-from avloc.datasets import FlickrSoundNetDataset, read_flickr_xml
+from avloc.datasets import FlickrSoundNetDataset, read_flickr_xml, read_id_list
 from avloc.datasets.synthesis import write_wav
 
 # Shaped like the Flickr-SoundNet test annotations: several annotators' <bbox>
@@ -121,3 +121,23 @@ def test_the_dataset_passes_its_box_policy_to_the_xml(flickr_root):
     dataset = build(flickr_root, box_policy='clip')
     np.testing.assert_allclose(dataset.get_data_info(1)['gt_bboxes'][0],
                                np.array([10, 20, 256, 148]) / 256, rtol=1e-6)
+
+
+def test_ssltie_soundnet_paths_are_read_as_clip_ids(flickr_root):
+    """SSL-TIE's Flickr training lists name clips by their SoundNet release path
+    (``videos/<a>/<b>/<c>/<id>.mp4``, or ``videos2/`` with eight digit folders); the
+    prepared layout has ``frames/<id>.jpg``."""
+    ssltie = flickr_root / 'meta' / 'train_flickr_10k.txt'
+    ssltie.write_text('videos/0/0/0/1000.mp4\nvideos2/0/0/0/0/1/0/0/1/1001.mp4\n')
+    assert read_id_list(str(ssltie)) == ['1000', '1001']
+    init_default_scope('avloc')
+    dataset = FlickrSoundNetDataset(
+        data_root=str(flickr_root), ann_file='meta/train_flickr_10k.txt', audio_ext='.wav',
+        pipeline=[dict(type='LoadFrame')])
+    assert [dataset.get_data_info(i)['clip_id'] for i in range(2)] == ['1000', '1001']
+    assert dataset.get_data_info(1)['frame_path'].endswith('frames/1001.jpg')
+    # Still a path that is checked as read: one leaving the root stops on its line.
+    ssltie.write_text('videos/0/0/0/1000.mp4\nvideos/0/../../../1001.mp4\n')
+    with pytest.raises(ValueError, match=r'train_flickr_10k.txt:2: .* has a "\.\." '
+                                         'component'):
+        read_id_list(str(ssltie))

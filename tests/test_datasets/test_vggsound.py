@@ -339,3 +339,25 @@ def test_refetch_limit_is_one_clear_error(tmp_path, frame, tone):
                                            r'2 usable: 1 clips in a row failed to load '
                                            r'\(max_refetch=0\); last: .*cut1.jpg'):
         train[0]
+
+
+def test_ssltie_vggsound_ids_are_the_prepared_file_names(tmp_path, frame, tone):
+    """SSL-TIE's VGG-Sound lists write ids as EZ-VSL's do, ``<youtube id>_<start s,
+    zero-padded to 6 digits>`` (every one of its 144k, 10k and 70k ids), which is how
+    the prepared layout names its files: they resolve unchanged."""
+    import cv2
+
+    from avloc.datasets.synthesis import write_wav
+    ids = ['--PlJNEnf-s_000288', 'zzwbG0dHLhI_000150']
+    for sub in ('frames', 'audio'):
+        (tmp_path / sub).mkdir()
+    for clip_id in ids:
+        cv2.imwrite(str(tmp_path / 'frames' / f'{clip_id}.jpg'), frame)
+        write_wav(str(tmp_path / 'audio' / f'{clip_id}.wav'), tone, 16000)
+    (tmp_path / 'train_vggss_train_10k.txt').write_text('\n'.join(ids) + '\n')
+    init_default_scope('avloc')
+    dataset = VGGSoundDataset(ann_file='train_vggss_train_10k.txt', data_root=str(tmp_path),
+                              data_prefix=dict(frame='frames', audio='audio'),
+                              pipeline=PIPELINE, missing='error')
+    assert [dataset.get_data_info(i)['clip_id'] for i in range(2)] == ids
+    assert dataset[0]['inputs']['spec'].shape == (1, 32, 65)

@@ -33,6 +33,10 @@ test_pipeline = [
     dict(type='ExactCenterCrop', size=224),
     dict(type='PackAVInputs'),
 ]
+# The training list is the one SSL-TIE's own scripts read (train_vggss_train_144k.txt,
+# shipped as ssltie_train_vggss_144k.txt): it shares 104,195 of its 144,000 ids with
+# EZ-VSL's vggss_144k.txt, on which LVS and EZ-VSL trained, and no id with VGG-SS.
+train_list = 'meta/ssltie_train_vggss_144k.txt'
 # Validation never touches a test clip: 2% of the training list (chosen by a hash of
 # the clip id, so the same clips whatever the list) is held out of training and
 # scored by audio-visual correspondence (AVCorrespondenceMetric), which needs no boxes.
@@ -41,13 +45,13 @@ train_dataloader = dict(
     batch_size=32, num_workers=8, persistent_workers=True, drop_last=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(type=dataset_type, data_root=data_root, data_prefix=data_prefix,
-                 ann_file='meta/vggss_144k.txt', holdout=dict(keep='rest', **holdout),
+                 ann_file=train_list, holdout=dict(keep='rest', **holdout),
                  pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=32, num_workers=8, persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, data_root=data_root, data_prefix=data_prefix,
-                 ann_file='meta/vggss_144k.txt', holdout=dict(keep='holdout', **holdout),
+                 ann_file=train_list, holdout=dict(keep='holdout', **holdout),
                  missing='skip', pipeline=test_pipeline, test_mode=True))
 val_evaluator = dict(type='AVCorrespondenceMetric')
 test_dataloader = dict(

@@ -3,6 +3,7 @@ import csv
 import hashlib
 import json
 import os.path as osp
+import re
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
@@ -16,21 +17,50 @@ from .other_audio import OtherAudioMixin
 from .seeded_index import apply_sample_seed
 from .transforms.loading import MediaError, audio_source
 
+# SSL-TIE's Flickr-SoundNet training lists name a clip by its path in the SoundNet
+# video release: ``videos/<a>/<b>/<c>/<id>.mp4`` or ``videos2/`` with eight folders
+# of one digit each. Frames and audio are prepared under the bare ``<id>``.
+_SOUNDNET_PATH = re.compile(r'videos2?/(?:[0-9]/)+(?P<id>[0-9]+)\.mp4')
+_SUFFIXES = ('.jpg', '.png', '.mp4', '.wav', '.mp3')
+
+
+def list_clip_id(item: str, where: str) -> str:
+    """The clip id of one list entry, as the prepared layout names its files.
+
+    A SoundNet release path (SSL-TIE's Flickr lists, ``videos/0/0/1/2950686001.mp4``)
+    becomes its file name's id (``2950686001``); otherwise a ``.jpg``, ``.png``,
+    ``.mp4``, ``.wav`` or ``.mp3`` suffix is dropped. VGG-Sound ids
+    (``<youtube id>_<start s, 6 digits>``, in EZ-VSL's and SSL-TIE's lists alike)
+    are the prepared file names already and stay as they are. The entry as read and
+    the id it gives must both stay inside the data root (:func:`check_list_path`).
+
+    Args:
+        item (str): The entry, stripped, without extra CSV columns.
+        where (str): The file and line, to start an error.
+
+    Returns:
+        str: The clip id.
+    """
+    check_list_path(item, where)
+    soundnet = _SOUNDNET_PATH.fullmatch(item)
+    if soundnet:
+        return soundnet['id']
+    stem, ext = osp.splitext(item)
+    return check_list_path(stem if ext in _SUFFIXES else item, where)
+
 
 def read_id_list(path: str) -> List[str]:
     """Clip ids of a split list: one per line, optional ``.jpg``/``.mp4``/``.wav``
-    suffix, optional extra CSV columns, tolerant of a missing final newline and of a
-    UTF-8 byte order mark. An id that would leave the data root is an error naming
-    the line (:func:`check_list_path`)."""
+    suffix, optional extra CSV columns, SoundNet release paths mapped to their ids
+    (:func:`list_clip_id`), tolerant of a missing final newline and of a UTF-8 byte
+    order mark. An id that would leave the data root is an error naming the line
+    (:func:`check_list_path`)."""
     ids = []
     with open(path, encoding='utf-8-sig') as f:
         for number, line in enumerate(f, start=1):
             item = line.strip().split(',')[0].strip()
-            if not item:
-                continue
-            stem, ext = osp.splitext(item)
-            clip_id = stem if ext in ('.jpg', '.png', '.mp4', '.wav', '.mp3') else item
-            ids.append(check_list_path(clip_id, f'{path}:{number}'))
+            if item:
+                ids.append(list_clip_id(item, f'{path}:{number}'))
     if not ids:
         raise ValueError(f'{path}: the list holds no clip ids')
     return ids
