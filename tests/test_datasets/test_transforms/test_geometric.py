@@ -119,3 +119,65 @@ class _GrowingCrop:
 def test_multiview_rejects_unequal_views(frame):
     with pytest.raises(ValueError, match='differ in shape'):
         MultiView(num_views=2, transforms=[_GrowingCrop()])(start(frame))
+
+
+def noisy_frame(w, h, seed=0):
+    """(h, w, 3) uint8 with detail down to the pixel (noise and one-pixel lines),
+    where an aliased resize and an antialiased one differ most."""
+    rng = np.random.default_rng(seed)
+    img = rng.normal(128, 40, (h, w, 3))
+    img[:, ::5] = 255
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def recorded_box(matrix, size=224):
+    """(x0, y0, w, h) of the crop a crop-and-resize matrix to ``size`` describes."""
+    sx, sy = float(matrix[0, 0]), float(matrix[1, 1])
+    return (round(-float(matrix[0, 2]) / sx), round(-float(matrix[1, 2]) / sy),
+            round(size / sx), round(size / sy))
+
+
+# (w, h): always shrunk (every crop of 30-100% of the area is > 224 on both sides);
+# always enlarged; the public 299x299 frames and odd sizes, mixed.
+@pytest.mark.parametrize('w,h', [(640, 480), (97, 61), (299, 299), (333, 249), (251, 401)])
+def test_pillow_crop_is_the_public_crop_of_the_recorded_box(w, h):
+    """backend='pillow' gives torchvision's resized_crop (PIL bilinear, antialiased
+    when shrinking) of exactly the box its homography records; OpenCV's bilinear
+    of the same box differs by far more where it shrinks."""
+    from PIL import Image
+    from torchvision.transforms import InterpolationMode
+    from torchvision.transforms import functional as TF
+    frame = noisy_frame(w, h)
+    for seed in range(4):
+        np.random.seed(seed)
+        out = RandomAreaCrop(224, scale=(0.3, 1.0), backend='pillow')(start(frame))
+        np.random.seed(seed)
+        fast = RandomAreaCrop(224, scale=(0.3, 1.0))(start(frame))
+        matrix = out['homography_matrix'].astype(np.float64)
+        np.testing.assert_array_equal(matrix, fast['homography_matrix'])  # same draw
+        x0, y0, cw, ch = box = recorded_box(matrix)
+        assert 0 <= x0 and x0 + cw <= w and 0 <= y0 and y0 + ch <= h
+        # The matrix maps the box's corners onto the output's, exactly.
+        np.testing.assert_allclose(matrix @ [x0, y0, 1], [0, 0, 1], atol=1e-4)
+        np.testing.assert_allclose(matrix @ [x0 + cw, y0 + ch, 1], [224, 224, 1],
+                                   atol=1e-3)
+        public = np.array(TF.resized_crop(Image.fromarray(frame), y0, x0, ch, cw,
+                                          [224, 224], InterpolationMode.BILINEAR))
+        assert out['img'].shape == (224, 224, 3) and out['img'].dtype == np.uint8
+        assert np.abs(out['img'].astype(int) - public).max() <= 1, box
+        assert out['valid_mask'].shape == (224, 224) and out['valid_mask'].all()
+        if cw > 300 and ch > 300:  # shrunk by more than 1.3: OpenCV aliases
+            assert np.abs(fast['img'].astype(int) - public).max() > 40, box
+
+
+def test_pillow_crop_needs_an_rgb_uint8_frame_and_its_interpolations():
+    crop = RandomAreaCrop(8, backend='pillow')
+    out = crop(dict(img=noisy_frame(16, 16)))  # no record yet: one is started
+    assert out['img'].shape == (8, 8, 3) and out['homography_matrix'].shape == (3, 3)
+    with pytest.raises(TypeError, match='uint8 RGB frame'):
+        crop(start(np.zeros((16, 16, 3), np.float32)))
+    assert "backend='pillow'" in repr(crop)
+    with pytest.raises(ValueError, match="backend must be 'cv2' or 'pillow'"):
+        RandomAreaCrop(8, backend='PIL')
+    with pytest.raises(ValueError, match=r"with backend 'pillow' must be one of"):
+        RandomAreaCrop(8, interpolation='area', backend='pillow')

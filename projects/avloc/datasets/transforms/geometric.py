@@ -8,7 +8,8 @@ The map from view A to view B of the same frame is then ``H_B @ inv(H_A)``.
 Two resize paths: :class:`ShortSideResize` and :class:`FixedSizeResize` (OpenCV,
 rounded output size) for avloc's own benchmarks, and :class:`PillowResize`, which
 reproduces the torchvision-on-PIL test transform of the public SSL-TIE and EZ-VSL
-code pixel for pixel.
+code pixel for pixel. :class:`RandomAreaCrop` resamples with either (``backend``);
+with Pillow it is the public training crop, pixel for pixel.
 
 None of these takes the name of an mmcv or mmpretrain transform: those record no
 homography, and under the same name mean other things (mmcv's ``Resize(scale=224)``
@@ -48,20 +49,33 @@ PIL_INTERPOLATIONS = {
 
 def _record(results: dict, matrix: np.ndarray, img: np.ndarray,
             valid_mask: np.ndarray) -> dict:
-    """Store the transformed image and valid mask and compose the matrix."""
+    """Store the transformed image and valid mask and compose the matrix (onto the
+    identity where no transform recorded one yet, as mmdet 3.x does)."""
     results['img'] = np.ascontiguousarray(img)
     results['valid_mask'] = np.ascontiguousarray(valid_mask)
     results['img_shape'] = img.shape[:2]
-    results['homography_matrix'] = (matrix @ results['homography_matrix']).astype(np.float32)
+    before = results.get('homography_matrix', np.eye(3))
+    results['homography_matrix'] = (matrix @ before).astype(np.float32)
     return results
 
 
 def _crop_and_resize(results: dict, x0: int, y0: int, crop_w: int, crop_h: int,
-                     out_w: int, out_h: int, interpolation: str) -> dict:
+                     out_w: int, out_h: int, interpolation: str,
+                     backend: str = 'cv2') -> dict:
+    """Crop the box (x0, y0, crop_w, crop_h), resize it to (out_w, out_h) with
+    OpenCV or Pillow, and record both. Either library maps the crop's edges onto the
+    output's edges, so the same matrix describes both."""
     img = results['img'][y0:y0 + crop_h, x0:x0 + crop_w]
     valid = _valid_mask(results)[y0:y0 + crop_h, x0:x0 + crop_w]
     if (crop_w, crop_h) != (out_w, out_h):
-        img = cv2.resize(img, (out_w, out_h), interpolation=INTERPOLATIONS[interpolation])
+        if backend == 'pillow':
+            # Crop first, as torchvision's resized_crop does: Pillow's filter then
+            # clamps at the crop's edges instead of reading the pixels beyond them.
+            img = np.array(Image.fromarray(np.ascontiguousarray(img)).resize(
+                (out_w, out_h), PIL_INTERPOLATIONS[interpolation]))
+        else:
+            img = cv2.resize(img, (out_w, out_h),
+                             interpolation=INTERPOLATIONS[interpolation])
         valid = cv2.resize(valid, (out_w, out_h), interpolation=cv2.INTER_NEAREST)
     sx, sy = out_w / crop_w, out_h / crop_h
     matrix = np.array([[sx, 0, -x0 * sx], [0, sy, -y0 * sy], [0, 0, 1]], dtype=np.float64)
@@ -90,10 +104,21 @@ def _pair(size: Union[int, Sequence[int]]) -> Tuple[int, int]:
     return (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
 
 
-def _check_interpolation(name: str, interpolation: str) -> None:
-    if interpolation not in INTERPOLATIONS:
-        raise ValueError(f'{name} interpolation must be one of {sorted(INTERPOLATIONS)}, '
-                         f'got {interpolation!r}')
+def _check_interpolation(name: str, interpolation: str, backend: str = 'cv2') -> None:
+    if backend not in ('cv2', 'pillow'):
+        raise ValueError(f"{name} backend must be 'cv2' or 'pillow', got {backend!r}")
+    choices = PIL_INTERPOLATIONS if backend == 'pillow' else INTERPOLATIONS
+    if interpolation not in choices:
+        raise ValueError(f'{name} interpolation with backend {backend!r} must be one '
+                         f'of {sorted(choices)}, got {interpolation!r}')
+
+
+def _require_rgb_uint8(name: str, img: np.ndarray) -> None:
+    """Pillow resamples (H, W, 3) uint8 RGB frames, as the public code's PIL images."""
+    if img.dtype != np.uint8 or img.ndim != 3 or img.shape[2] != 3:
+        raise TypeError(f'{name} resamples with Pillow, which needs an (H, W, 3) uint8 '
+                        f'RGB frame; got {img.dtype} {img.shape}: put it before float '
+                        'transforms')
 
 
 @TRANSFORMS.register_module()
@@ -202,9 +227,7 @@ class PillowResize(FrameTransform):
 
     def transform(self, results: dict) -> dict:
         img = results['img']
-        if img.dtype != np.uint8 or img.ndim != 3 or img.shape[2] != 3:
-            raise TypeError(f'PillowResize needs an (H, W, 3) uint8 RGB frame, got '
-                            f'{img.dtype} {img.shape}: put it before float transforms')
+        _require_rgb_uint8('PillowResize', img)
         h, w = img.shape[:2]
         if isinstance(self.scale, int):
             out_w, out_h = _short_side_size(h, w, self.scale)
@@ -256,23 +279,37 @@ class RandomAreaCrop(FrameTransform):
     crop and scaling recorded as a homography. Not mmpretrain's
     ``RandomResizedCrop``, whose ``scale`` is the output size.
 
+    Two resamplers: OpenCV (``backend='cv2'``), fast, but its bilinear reads only
+    the 2 x 2 nearest pixels, so a crop shrunk to ``size`` aliases; and Pillow
+    (``backend='pillow'``), the public SSL-TIE code's ``RandomResizedCrop`` on a PIL
+    image, whose bilinear widens its kernel when it shrinks (antialiasing). With
+    Pillow the output is torchvision's ``resized_crop`` of the same box, to the
+    pixel; either way the box is drawn the same way and recorded exactly. Pillow
+    needs an (H, W, 3) uint8 RGB frame and costs more per clip (see
+    ``configs/ssltie/README.md``).
+
     Args:
         size (int | tuple[int, int]): Output (w, h).
         scale (tuple[float, float]): Range of the crop's share of the frame area.
             Defaults to (0.08, 1.0).
         ratio (tuple[float, float]): Range of the crop's aspect ratio w/h.
             Defaults to (3/4, 4/3).
-        interpolation (str): Defaults to 'bilinear'.
+        interpolation (str): nearest, bilinear, bicubic, plus area (OpenCV) or
+            lanczos (Pillow). Defaults to 'bilinear'.
+        backend (str): 'cv2' or 'pillow'. Defaults to 'cv2' (SSL-TIE's paper
+            configs use 'pillow').
     """
 
     def __init__(self, size: Union[int, Sequence[int]],
                  scale: Tuple[float, float] = (0.08, 1.0),
                  ratio: Tuple[float, float] = (3 / 4, 4 / 3),
-                 interpolation: str = 'bilinear') -> None:
+                 interpolation: str = 'bilinear', backend: str = 'cv2') -> None:
+        _check_interpolation('RandomAreaCrop', interpolation, backend)
         self.size = _pair(size)
         self.scale = scale
         self.ratio = ratio
         self.interpolation = interpolation
+        self.backend = backend
 
     def _sample_box(self, h: int, w: int) -> Tuple[int, int, int, int]:
         area = h * w
@@ -296,13 +333,17 @@ class RandomAreaCrop(FrameTransform):
         return (w - cw) // 2, (h - ch) // 2, cw, ch
 
     def transform(self, results: dict) -> dict:
+        if self.backend == 'pillow':
+            _require_rgb_uint8('RandomAreaCrop', results['img'])
         h, w = results['img'].shape[:2]
         x0, y0, cw, ch = self._sample_box(h, w)
-        return _crop_and_resize(results, x0, y0, cw, ch, *self.size, self.interpolation)
+        return _crop_and_resize(results, x0, y0, cw, ch, *self.size, self.interpolation,
+                                self.backend)
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(size={self.size}, scale={self.scale}, '
-                f'ratio={self.ratio}, interpolation={self.interpolation!r})')
+                f'ratio={self.ratio}, interpolation={self.interpolation!r}, '
+                f'backend={self.backend!r})')
 
 
 @TRANSFORMS.register_module()
