@@ -79,6 +79,52 @@ def test_silent_and_short_audio(tmp_path, frame, tone):
         LoadAudio(duration=1.0, min_duration=0.5)(dict(audio_path=short))
 
 
+def public_spectrogram(path, keep_seconds):
+    """The public SSL-TIE loader's training spectrogram of a 16 kHz wav
+    (``datasets/dataloader.py``): ``torchaudio.load``'s samples (int16 / 32768),
+    the first ``keep_seconds``, tiled to 10 s by ``repeat`` and cut, then
+    MelSpectrogram and AmplitudeToDB."""
+    import wave
+
+    import torch
+    import torchaudio
+    with wave.open(path, 'rb') as f:
+        pcm = np.frombuffer(f.readframes(f.getnframes()), '<i2')
+    samples = torch.from_numpy(pcm.astype(np.float32) / 32768)[None, :16000 * keep_seconds]
+    if samples.shape[1] < 16000 * 10:
+        samples = samples.repeat(1, int(16000 * 10 / samples.shape[1]) + 1)
+    samples = samples[..., :16000 * 10]
+    mel = torchaudio.transforms.MelSpectrogram(sample_rate=16000, n_fft=512, hop_length=239,
+                                               n_mels=257, normalized=True)
+    return torchaudio.transforms.AmplitudeToDB()(mel(samples)).numpy()
+
+
+@pytest.mark.parametrize('seconds,silent', [(0.3, False), (0.3, True), (3.0, True),
+                                            (1 / 16000, False)],
+                         ids=['short', 'short-silent', 'silent', 'one-sample'])
+def test_silent_and_short_audio_kept_as_the_public_code_trains_on_them(
+        tmp_path, seconds, silent):
+    """keep_silent_and_short: a short window is tiled to 10 s and a silent one kept
+    (all zeros: the dB floor, -100 everywhere), giving the public loader's
+    spectrogram of the same file; a window with no samples stays an error."""
+    from avloc.datasets.transforms import AudioToSpectrogram
+    path = str(tmp_path / 'a.wav')
+    n = int(round(seconds * 16000))
+    wave = np.zeros(n) if silent else 0.5 * np.sin(np.arange(n) * 0.3) + 0.1
+    write_wav(path, wave, 16000)
+    load = LoadAudio(sample_rate=16000, duration=10.0, keep_duration=3.0,
+                     keep_silent_and_short=True)
+    assert 'keep_silent_and_short=True' in repr(load)
+    spec = AudioToSpectrogram()(load(dict(audio_path=path)))['spec']
+    expected = public_spectrogram(path, keep_seconds=3)
+    assert spec.shape == expected.shape == (1, 257, 670)
+    np.testing.assert_allclose(spec, expected, atol=1e-3)
+    if silent:
+        np.testing.assert_allclose(spec, -100.0, atol=1e-4)
+    with pytest.raises(MediaError, match='a.wav: 0.00s of audio from 5.0s'):
+        LoadAudio(offset=5.0, keep_silent_and_short=True)(dict(audio_path=path))
+
+
 def test_frame_at_a_chosen_time(tmp_path, frame, tone):
     path = str(tmp_path / 'moving.mp4')
     frames = np.stack([np.full_like(frame, 40 * k) for k in range(4)])  # 4 fps, 1 s

@@ -252,7 +252,13 @@ class LoadAudio(BaseTransform):
     Reads ``audio_path`` when present, otherwise the audio track of ``video_path``.
     A window shorter than ``duration`` but at least ``min_duration`` is tiled to
     ``duration`` (as SSL-TIE tiles every clip to 10 s); anything shorter, or a window
-    whose peak is below ``silence_threshold``, raises :class:`MediaError`.
+    whose peak is below ``silence_threshold``, raises :class:`MediaError`, which a
+    training dataset skips and counts. With ``keep_silent_and_short`` both are
+    kept, as the public SSL-TIE code trains on them: a short window is tiled like
+    any other, and an all-zero one stays zeros (:class:`AudioToSpectrogram` turns it
+    into the dB floor, -100 everywhere, as torchaudio's ``AmplitudeToDB`` does).
+    A window with no samples at all is a :class:`MediaError` either way: there is
+    nothing to tile (the public code divides by its length and stops).
 
     Only the window is decoded. A mono or stereo PCM wav is read with Python's
     ``wave`` module, the window's bytes only; any other file with FFmpeg through
@@ -284,6 +290,9 @@ class LoadAudio(BaseTransform):
             ``offset`` before tiling to ``duration`` (SSL-TIE trains on the first 3 s
             of a VGG-Sound clip, 4 s of a Flickr clip, tiled to 10 s). None keeps
             the whole window. Defaults to None.
+        keep_silent_and_short (bool): Keep windows shorter than ``min_duration`` or
+            quieter than ``silence_threshold`` instead of raising. Defaults to False
+            (SSL-TIE's paper configs set True for training).
 
     A dataset may set the window per clip: ``results['audio_offset']`` replaces
     ``offset`` and ``results['audio_keep']`` caps the kept seconds (AVSBench pairs
@@ -293,13 +302,15 @@ class LoadAudio(BaseTransform):
     def __init__(self, sample_rate: int = 16000, duration: Optional[float] = 10.0,
                  offset: float = 0.0, min_duration: float = 0.5,
                  silence_threshold: float = 1e-4,
-                 keep_duration: Optional[float] = None) -> None:
+                 keep_duration: Optional[float] = None,
+                 keep_silent_and_short: bool = False) -> None:
         self.sample_rate = sample_rate
         self.duration = duration
         self.offset = offset
         self.min_duration = min_duration
         self.silence_threshold = silence_threshold
         self.keep_duration = keep_duration
+        self.keep_silent_and_short = keep_silent_and_short
 
     def _decode(self, path: str, start: int, count: Optional[int]) -> np.ndarray:
         """(N,) float32 samples ``start:start + count`` of ``path`` (to the end if
@@ -324,11 +335,13 @@ class LoadAudio(BaseTransform):
         else:
             length = int(round(self.duration * self.sample_rate))
             window = self._decode(path, start, min([length] + keep))
-        if not len(window) or len(window) < self.min_duration * self.sample_rate:
+        short = len(window) < self.min_duration * self.sample_rate
+        if not len(window) or (short and not self.keep_silent_and_short):
             raise MediaError(
                 f'{path}: {len(window) / self.sample_rate:.2f}s of audio from '
                 f'{offset}s, need at least {self.min_duration}s')
-        if np.abs(window).max() < self.silence_threshold:
+        if (not self.keep_silent_and_short
+                and np.abs(window).max() < self.silence_threshold):
             raise MediaError(f'{path}: the audio is silent '
                              f'(peak below {self.silence_threshold})')
         if len(window) < length:
@@ -342,7 +355,8 @@ class LoadAudio(BaseTransform):
                 f'duration={self.duration}, offset={self.offset}, '
                 f'min_duration={self.min_duration}, '
                 f'silence_threshold={self.silence_threshold}, '
-                f'keep_duration={self.keep_duration})')
+                f'keep_duration={self.keep_duration}, '
+                f'keep_silent_and_short={self.keep_silent_and_short})')
 
 
 @TRANSFORMS.register_module()
