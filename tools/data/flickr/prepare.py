@@ -2,20 +2,31 @@
 
     python tools/data/flickr/prepare.py /path/to/flickr/videos --workers 16
 
-writes data/flickr/frames/<id>.jpg (the frame at 3 s: the 4th frame of the public
-code's 1-frame-per-second extraction), data/flickr/audio/<id>.wav at 22,050 Hz (the
-rate of the public release's mp3s, which the Flickr configs expect), copies the split
-lists into data/flickr/meta and reports missing and corrupt clips in
-data/flickr/prepare_summary.json. The Flickr configs read the public release's .mp3
-audio; for prepared data add
-``--cfg-options train_dataloader.dataset.audio_ext=.wav val_dataloader.dataset.audio_ext=.wav test_dataloader.dataset.audio_ext=.wav``.
+writes data/flickr/frames/<id>.jpg (the frame at 3 s at the video's size),
+data/flickr/audio/<id>.wav at 22,050 Hz (the rate of the public release's mp3s,
+which the Flickr configs expect), copies the split lists into data/flickr/meta and
+reports missing and corrupt clips in data/flickr/prepare_summary.json. The Flickr
+configs read the public release's .mp3 audio; for prepared data add
+``--cfg-options train_dataloader.dataset.audio_ext=.wav`` and the same for
+``val_dataloader`` and ``test_dataloader``.
 The test set's Annotations/<id>.xml come with the test media, not from videos.
+
+``--frame-layout ssltie`` writes data/flickr/frames_ssltie/<id>.jpg instead, standing
+in for the 00000003.jpg SSL-TIE trains on. Those come from SoundNet's frame release,
+one frame a second, made by a command that is not published: this reconstructs it
+as ``ffmpeg -i VIDEO -vf fps=1 DIR/%08d.jpg`` (files numbered from 1, so the last
+frame before 2.5 s, at the video's size); see SSLTIE_FLICKR in
+avloc/datasets/frame_extraction.py for the evidence and its limits.
 Re-running resumes; see avloc/datasets/preparation.py.
 """
 import os.path as osp
 
+from avloc.datasets.frame_extraction import SSLTIE_FLICKR
 from avloc.datasets.preparation import run_cli
 
 if __name__ == '__main__':
     run_cli(__doc__.splitlines()[0], out_root='data/flickr', frame_time=3.0,
-            sample_rate=22050, meta_dir=osp.join(osp.dirname(__file__), 'meta'))
+            sample_rate=22050, meta_dir=osp.join(osp.dirname(__file__), 'meta'),
+            ssltie_frame=SSLTIE_FLICKR,
+            ssltie_source="00000003.jpg of SoundNet's one-frame-a-second release, "
+            'reconstructed: the frame before 2.5 s at the size of the video')
