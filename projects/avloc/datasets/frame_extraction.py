@@ -10,9 +10,9 @@ command and the file read; :func:`extract_frame` writes exactly that file withou
 ffmpeg binary, running FFmpeg's own pieces through PyAV in the order the command line
 strings them together (read from ``ffmpeg -loglevel debug``, FFmpeg 9.0):
 
-1. Timestamps: the command line shifts every packet by the file's start time
-   (``-ts_offset = -start_time``, rounded to the stream's time base), and a frame's
-   end is its ``pts + duration``.
+1. Timestamps: the command line moves every packet by minus the file's start time
+   (its demuxer's ``ts_offset``, rounded to the stream's time base), and the stream
+   ends where its last frame ends (``pts + duration``).
 2. A video whose track header turns it is turned first (``transpose=clock``,
    ``hflip,vflip`` or ``transpose=cclock``: the command line's ``autorotate``).
 3. ``fps=25`` (FFmpeg's ``fps`` filter, rounding to nearest): output frame ``k``
@@ -21,25 +21,30 @@ strings them together (read from ``ffmpeg -loglevel debug``, FFmpeg 9.0):
    1-indexed files) is the last frame before 4.98 s; the stream ends at the end of
    its last frame, rounded, so a clip that ends before 4.98 s has no ``125.jpg``.
 4. ``-s 299x299``: a ``scale=299:299`` filter after the user's filters, with the
-   command line's scaler flags (bicubic: ``flags=bicubic`` up to FFmpeg 4, the
-   libswscale default from 5 on), squashing the frame to the square. It also
+   command line's scaler flags, bicubic (FFmpeg 9's passes none, and bicubic is
+   libswscale's default; 4.x passed ``flags=bicubic`` itself), squashing the frame
+   to the square. It also
    converts to the encoder's format: the ``format`` filter the command line adds
    lists mjpeg's formats (``yuvj420p|yuvj422p|yuvj444p|yuv420p|yuv422p|yuv444p``,
    full range), so a yuv420p video is resized and expanded to full-range 4:2:0 in
    one libswscale pass.
 5. FFmpeg's ``mjpeg`` encoder with the command line's settings: none given, so
-   rate control at the library's default 200 kb/s over 25 frames a second (about
-   quantiser 25 on natural frames, as lossy as the public frames are), optimal
-   Huffman tables (one thread, as the command line forces), the frame's sample
-   aspect ratio in a JFIF header when the video has one. The rate control carries
-   state from frame to frame, so every frame up to the one kept is encoded.
+   rate control at the library's default 200 kb/s, 8 kbit a frame at 25 frames a
+   second (the command line reports q=24.8: coarse, as the public frames are),
+   optimal Huffman tables (one thread, as the command line forces), and the
+   frame's sample aspect ratio in a JFIF header when the video has one. The rate
+   control carries state from frame to frame, so every frame up to the one kept
+   is encoded.
 
-With the FFmpeg libraries PyAV bundles, the file is byte for byte what that
-FFmpeg's command line writes: the encoder step was checked on all 150 frames of a
-6-s clip against FFmpeg 9.0.2's command line (identical but for the comment naming
-the libavcodec version). Other FFmpeg versions' scalers round differently: against
-FFmpeg 9.0.2 the scaled frame differs by one grey level in 0.4% of its samples,
-the decoded JPEG by at most two.
+With the FFmpeg libraries PyAV bundles (8.0 for PyAV 16), the file is meant to be
+byte for byte what that FFmpeg's command line writes: the filter graph is the one
+the command line logs, and the encoder step, fed FFmpeg 9.0.2's scaled frames,
+gave its command line's files byte for byte on all 150 frames of a 6-s clip (but
+for the comment naming the libavcodec version). Other FFmpeg versions' scalers
+round differently: against FFmpeg 9.0.2 the scaled frame differs by one grey level
+in 0.4% of its samples, and where such a difference moves a quantised coefficient,
+the decoded JPEG by more (at most 2 to 25 grey levels on test clips, 0.12 on
+average on a busy one).
 """
 from dataclasses import dataclass
 from fractions import Fraction
