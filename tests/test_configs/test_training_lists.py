@@ -68,14 +68,26 @@ def test_ssltie_paper_configs_train_on_ssltie_lists(config):
     assert SSLTIE_TRAINING[config] in SSLTIE_LISTS or config.endswith('_flickr144k.py')
 
 
+PAPER = sorted(os.path.basename(p) for p in glob.glob(
+    os.path.join(ROOT, 'configs', 'ssltie', 'ssltie_r18_1xb32-100e_*.py')))
+SELECT_ON_TEST = [p for p in PAPER if p.endswith('_select-on-test.py')]
+
+
 def test_every_training_ssltie_paper_config_is_checked():
     """A new paper config that trains is listed above (a _test-* or retrieval config
-    only tests its base's checkpoint)."""
-    paper = {os.path.basename(p) for p in glob.glob(
-        os.path.join(ROOT, 'configs', 'ssltie', 'ssltie_r18_1xb32-100e_*.py'))}
-    training = {p for p in paper if '_test-' not in p and '_retrieval-' not in p}
+    only tests its base's checkpoint; a _select-on-test one is checked below)."""
+    training = {p for p in PAPER if '_test-' not in p and '_retrieval-' not in p
+                and p not in SELECT_ON_TEST}
     training |= {'ssltie_r18_1xb32-100e_vggsound-heard110_test-heard.py'}
-    assert training - {p for p in training if 'select-on-test' in p} == set(SSLTIE_TRAINING)
+    assert training == set(SSLTIE_TRAINING)
+
+
+@pytest.mark.parametrize('config', SELECT_ON_TEST)
+def test_select_on_test_configs_train_on_their_base_list(config):
+    cfg = Config.fromfile(os.path.join(ROOT, 'configs', 'ssltie', config))
+    base = config.replace('_select-on-test.py', '.py')
+    assert cfg.train_dataloader.dataset.ann_file == 'meta/' + SSLTIE_TRAINING[base]
+    assert cfg.select_on_test is True
 
 
 @pytest.mark.parametrize('config', sorted(

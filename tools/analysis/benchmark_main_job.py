@@ -61,9 +61,19 @@ def read_metrics(path: str) -> dict:
 
     Returns:
         The ``metrics`` dict, keyed as MMEngine reports them (``ciou/cIoU@0.5``).
+
+    Raises:
+        SystemExit: The checkpoint was selected on the test set
+            (``select_on_test``): its scores are not held-out ones and never go into
+            the docs' measured results.
     """
     with open(path) as f:
-        return json.load(f)['metrics']
+        scores = json.load(f)
+    if scores.get('checkpoint_selection'):
+        sys.exit(f'{path}: the checkpoint was selected on the '
+                 f'{scores["checkpoint_selection"]} (select_on_test); its scores are '
+                 'not written into the docs as measured results')
+    return scores['metrics']
 
 
 def describe_machine() -> dict:

@@ -13,6 +13,7 @@ from mmengine.runner.checkpoint import load_state_dict
 from avloc.models.converters import CheckpointMismatchError, key_mismatch, model_state_dict
 from avloc.registry import RUNNERS
 from avloc.utils import load_checkpoint_file
+from .checkpoint_selection import CheckpointSelectionHook, apply_select_on_test
 from .safe_checkpoint import from_plain_checkpoint, to_plain_checkpoint
 
 
@@ -35,10 +36,22 @@ class AVLocRunner(Runner):
     any of its code can run. A checkpoint must fit the model exactly unless the
     config sets ``load_strict=False``. It saves the message hub in plain values so that its
     own checkpoints need no more trust. A checkpoint appears under its name only once
-    it is completely written. Configs select it with ``runner_type='AVLocRunner'``."""
+    it is completely written. A config with ``select_on_test=True`` validates and
+    selects its checkpoint on the test set, as the public SSL-TIE code does, and
+    every checkpoint and score it leads to says so
+    (:mod:`avloc.engine.checkpoint_selection`). Configs select it with
+    ``runner_type='AVLocRunner'``."""
+
+    @classmethod
+    def from_cfg(cls, cfg) -> 'AVLocRunner':
+        """Build the runner as MMEngine does, after applying ``select_on_test``
+        (:func:`~avloc.engine.checkpoint_selection.apply_select_on_test`), so that
+        the config saved in the work dir is the one that ran."""
+        return super().from_cfg(apply_select_on_test(cfg))
 
     def register_hooks(self, default_hooks=None, custom_hooks=None) -> None:
         super().register_hooks(default_hooks, custom_hooks)
+        self.register_hook(CheckpointSelectionHook())
         self.register_hook(PlainCheckpointHook())
 
     def load_checkpoint(self, filename: str,

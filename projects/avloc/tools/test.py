@@ -16,7 +16,8 @@ from mmengine.runner import Runner
 
 import avloc  # noqa: F401  (registers avloc's modules)
 from avloc.apis.input_errors import exit_on_input_error
-from avloc.engine import load_run_config, prepare_cpu_distributed
+from avloc.engine import (SELECTED_ON_TEST, load_run_config, loaded_selection,
+                          prepare_cpu_distributed)
 from avloc.evaluation import DumpPredictions
 from avloc.registry import RUNNERS
 from avloc.tools.common_args import parse_run_args, run_parser
@@ -113,14 +114,20 @@ def main(argv: Optional[List[str]] = None) -> None:
     if args.dump:
         runner.test_evaluator.metrics.append(DumpPredictions(out_file=args.dump))
     metrics = runner.test()
+    # A checkpoint whose meta says it was chosen on the test set (select_on_test)
+    # gives no held-out score: the header and the JSON say so.
+    selection = 'test set' if loaded_selection(runner) else None
     if is_main_process():
+        note = f'; {SELECTED_ON_TEST}, not a held-out score' if selection else ''
         print(f'\nTest scores of {args.checkpoint} ({osp.basename(args.config)}) on '
-              f'{describe_test_set(runner.test_dataloader.dataset, cfg.test_evaluator)}:\n')
+              f'{describe_test_set(runner.test_dataloader.dataset, cfg.test_evaluator)}'
+              f'{note}:\n')
         print(format_table(metrics))
         if args.metrics_out:
             with open(args.metrics_out, 'w') as f:
                 json.dump(dict(config=args.config, checkpoint=args.checkpoint,
-                               metrics=metrics), f, indent=1)
+                               checkpoint_selection=selection, metrics=metrics), f,
+                          indent=1)
 
 
 if __name__ == '__main__':

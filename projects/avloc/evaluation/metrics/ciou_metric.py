@@ -87,6 +87,10 @@ class CIoUMetric(BaseMetric):
             other-audio heatmaps (the dataset's ``other_audio_control``) and any
             clip marked ``is_sounding=False`` as the non-visible pairs; see
             :mod:`avloc.evaluation.functional.extended`. Defaults to False.
+        label (str, optional): A note that opens the metric's log line in
+            brackets, e.g. ``'checkpoint selected on the test set'``, which
+            ``select_on_test=True`` sets (see
+            :mod:`avloc.engine.checkpoint_selection`). Defaults to None.
         collect_device (str): Defaults to 'cpu'.
         prefix (str, optional): Defaults to 'ciou'.
     """
@@ -95,7 +99,8 @@ class CIoUMetric(BaseMetric):
 
     def __init__(self, protocol: Union[str, dict] = 'lvs', threshold: float = 0.5,
                  gt_map: str = 'union', empty_gt: str = 'fail', extended: bool = False,
-                 collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
+                 label: Optional[str] = None, collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         boxes_to_gt_map(np.zeros((0, 4)), rule=gt_map)  # reject an unknown rule now
         if empty_gt not in EMPTY_GT_POLICIES:
@@ -106,6 +111,7 @@ class CIoUMetric(BaseMetric):
         self.gt_map = gt_map
         self.empty_gt = empty_gt
         self.extended = extended
+        self.label = label
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         self.results.extend(ciou_entry(sample) for sample in data_samples)
@@ -216,8 +222,9 @@ class CIoUMetric(BaseMetric):
         digest = meta.get('list_md5', 'unknown')
         fate = ('scored as failures and kept in the denominator' if
                 self.empty_gt == 'fail' else 'left out')
+        label = f'[{self.label}] ' if self.label else ''
         MMLogger.get_current_instance().info(
-            f'cIoU protocol {self.protocol.name}, {self.gt_map} ground truth, on '
+            f'{label}cIoU protocol {self.protocol.name}, {self.gt_map} ground truth, on '
             f'{test_list} (md5 {digest}): '
             f'{metrics["num_listed"]} clips listed, {num_results} evaluated, '
             f'{metrics["num_scored"]} scored, {metrics["num_unscored"]} unscored; '
