@@ -20,6 +20,10 @@ starts with ``[checkpoint selected on the test set]``, and every checkpoint of t
 run carries ``meta['checkpoint_selection'] = 'test set'``, which ``tools/test.py``
 reads back into its table header, its log and ``--metrics-out``, whatever config
 it is given.
+
+The public code ran on one GPU. On several, each process drops its own last partial
+batch of a sampler that pads the list to a multiple of the process count, so only
+a single-process run scores exactly the public clips.
 """
 import copy
 from typing import Union
