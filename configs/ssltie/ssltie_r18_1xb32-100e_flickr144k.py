@@ -8,12 +8,15 @@
 # Training list: EZ-VSL's flickr_144k.txt. SSL-TIE's own (train_flickr_144k.txt)
 # cannot be read from its public repository (a damaged git object), so this is the
 # one SSL-TIE paper config that does not train on SSL-TIE's list.
-# Layout under data/flickr: frames/<id>.jpg, audio/<id>.mp3, Annotations/<id>.xml
-# (test) and meta/ (a copy of tools/data/flickr/meta).
+# Layout under data/flickr: frames_ssltie/<id>.jpg (training and validation: the
+# SoundNet frame 00000003.jpg as `prepare.py --frame-layout ssltie` reconstructs it),
+# frames/<id>.jpg (test), audio/<id>.mp3, Annotations/<id>.xml (test) and meta/ (a
+# copy of tools/data/flickr/meta).
 _base_ = ['./ssltie_r18_1xb32-100e_vggsound144k.py']
 dataset_type = 'FlickrSoundNetDataset'
 data_root = 'data/flickr'
-train_audio = dict(type='LoadAudio', sample_rate=22050, duration=10.0, keep_duration=4.0)
+train_audio = dict(type='LoadAudio', sample_rate=22050, duration=10.0, keep_duration=4.0,
+                   keep_silent_and_short=True)
 test_audio = dict(type='LoadAudio', sample_rate=22050, duration=10.0)
 spectrogram = dict(type='AudioToSpectrogram', sample_rate=22050, n_fft=512,
                    hop_length=239, n_mels=257)

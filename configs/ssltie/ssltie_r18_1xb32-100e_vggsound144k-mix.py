@@ -10,7 +10,7 @@
 # T_mix has no runnable public reference; ssltie.md lists how that script differs.
 _base_ = ['./ssltie_r18_1xb32-100e_vggsound144k.py']
 train_pipeline = [
-    dict(type='LoadFrame', frame_time=5.0), {{_base_.train_audio}},
+    dict(type='LoadFrame'), {{_base_.train_audio}},
     dict(type='MixAudio', loader={{_base_.train_audio}}),
     {{_base_.spectrogram}}, {{_base_.spec_augment}},
     dict(type='MultiView', num_views=1, transforms={{_base_.view_pipeline}}),
@@ -20,6 +20,8 @@ train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 custom_hooks = [
     dict(type='HeatmapVisualizationHook', draw=False),
     dict(type='AudioMixingHook', queue_size=4000, batch_size=64, num_workers=8,
-         pipeline=[{{_base_.test_audio}}, {{_base_.spectrogram}},
+         # the training clips' whole audio, silent and short ones kept as in training
+         pipeline=[dict(type='LoadAudio', sample_rate=16000, duration=10.0,
+                        keep_silent_and_short=True), {{_base_.spectrogram}},
                    dict(type='PackAVInputs')]),
 ]

@@ -8,9 +8,9 @@
 # Copy the two blocks below into another config to switch it.
 _base_ = ['./ssltie_r18_1xb32-100e_vggsound144k.py']
 train_pipeline = [
-    dict(type='LoadFrame', frame_time=5.0), {{_base_.train_audio}},
+    dict(type='LoadFrame'), {{_base_.train_audio}},
     dict(type='MultiView', num_views=1, transforms=[
-        dict(type='RandomAreaCrop', size=224, scale=(0.3, 1.0)),
+        dict(type='RandomAreaCrop', size=224, scale=(0.3, 1.0), backend='pillow'),
         dict(type='RandomHorizontalFlip', prob=0.5)]),
     dict(type='PackAVInputs'),  # packs the waveform: no spectrogram computed yet
 ]
