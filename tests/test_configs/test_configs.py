@@ -29,13 +29,15 @@ def test_config_builds(path):
 
 
 def fake_clips(root, ids, audio_ext='.wav', frame_size=(48, 64)):
-    """Extracted-layout clips: frames/<id>.jpg and audio/<id><ext> (2 s of a tone)."""
-    for sub in ('frames', 'audio', 'meta'):
+    """Extracted-layout clips: frames/<id>.jpg (test frames), frames_ssltie/<id>.jpg
+    (the SSL-TIE paper configs' training frames) and audio/<id><ext> (2 s of a tone)."""
+    for sub in ('frames', 'frames_ssltie', 'audio', 'meta'):
         os.makedirs(os.path.join(root, sub), exist_ok=True)
     rng = np.random.default_rng(0)
     for i, clip_id in enumerate(ids):
-        cv2.imwrite(os.path.join(root, 'frames', clip_id + '.jpg'),
-                    rng.integers(0, 255, (*frame_size, 3), dtype=np.uint8))
+        frame = rng.integers(0, 255, (*frame_size, 3), dtype=np.uint8)
+        for frames in ('frames', 'frames_ssltie'):
+            cv2.imwrite(os.path.join(root, frames, clip_id + '.jpg'), frame)
         tone = 0.3 * np.sin(2 * np.pi * (300 + 100 * i) * np.arange(32000) / 16000)
         write_wav(os.path.join(root, 'audio', clip_id + audio_ext), tone, 16000)
 
