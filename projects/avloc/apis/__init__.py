@@ -2,7 +2,6 @@
 frames in memory and for video files, and the overlay video that ``tools/demo``
 writes (``input_errors``: how the demos report bad input)."""
 from avloc.models.converters import CheckpointMismatchError, check_fits
-
 from .heatmap_to_frame import heatmap_to_frame
 from .init_localizer import init_localizer
 from .localize import InferencePipeline, localize, localize_packed, to_unit_range

@@ -1,7 +1,6 @@
 """Converters from other codebases' checkpoints to avloc's parameter names, and the
 check that a checkpoint fits a model."""
-from .checkpoint_fit import (CheckpointMismatchError, check_fits, key_mismatch,
-                             model_state_dict)
+from .checkpoint_fit import CheckpointMismatchError, check_fits, key_mismatch, model_state_dict
 from .ssltie import (ConversionError, convert_ssltie, expected_shapes, is_ssltie_layout,
                      load_released)
 
