@@ -58,6 +58,16 @@ def test_prepare_validates_extracts_and_resumes(video_dir, tmp_path):
     assert again['counts'] == dict(done=1, skipped=1, missing=1, corrupt=3)
 
 
+def prepared_dataset(out: str, frames: str) -> VGGSoundDataset:
+    """The clips a prepare run made available, read with frames from ``frames/``."""
+    init_default_scope('avloc')
+    return VGGSoundDataset(ann_file='meta/available.txt', data_root=out,
+                           data_prefix=dict(frame=frames, audio='audio'),
+                           pipeline=[dict(type='LoadFrame'), dict(type='LoadAudio'),
+                                     dict(type='AudioToSpectrogram', n_mels=32),
+                                     dict(type='PackAVInputs')])
+
+
 def test_prepare_script_writes_lists_and_the_dataset_reads_them(video_dir, tmp_path):
     out = str(tmp_path / 'vggsound')
     log = run_tool('tools/data/vggsound/prepare.py', video_dir, '--out-root', out,
@@ -65,12 +75,7 @@ def test_prepare_script_writes_lists_and_the_dataset_reads_them(video_dir, tmp_p
     assert '2 clips prepared, 0 already done, 0 missing, 3 corrupt' in log
     assert 'vggss_144k.txt: 0 of 144000 clips available' in log
     assert os.path.isfile(os.path.join(out, 'meta', 'vggss.json'))
-    init_default_scope('avloc')
-    ds = VGGSoundDataset(ann_file='meta/available.txt', data_root=out,
-                         data_prefix=dict(frame='frames', audio='audio'),
-                         pipeline=[dict(type='LoadFrame'), dict(type='LoadAudio'),
-                                   dict(type='AudioToSpectrogram', n_mels=32),
-                                   dict(type='PackAVInputs')])
+    ds = prepared_dataset(out, 'frames')
     assert len(ds) == 2 and ds[0]['inputs']['imgs'].shape == (1, 3, 32, 48)
 
 
@@ -136,12 +141,7 @@ def test_prepare_script_frame_layout_ssltie_and_its_help(ssltie_videos, tmp_path
                    '--frame-layout', 'ssltie', '--workers', '1')
     assert '1 clips prepared, 0 already done, 0 missing, 1 corrupt' in log
     assert f'frames in {os.path.join(out, "frames_ssltie")} (ssltie layout)' in log
-    init_default_scope('avloc')
-    ds = VGGSoundDataset(ann_file='meta/available.txt', data_root=out,
-                         data_prefix=dict(frame='frames_ssltie', audio='audio'),
-                         pipeline=[dict(type='LoadFrame'), dict(type='LoadAudio'),
-                                   dict(type='AudioToSpectrogram', n_mels=32),
-                                   dict(type='PackAVInputs')])
+    ds = prepared_dataset(out, 'frames_ssltie')
     assert len(ds) == 1 and ds[0]['inputs']['imgs'].shape == (1, 3, 299, 299)
     # --help says what the layout is and which command it reproduces.
     help_text = ' '.join(run_tool('tools/data/vggsound/prepare.py', '--help').split())
