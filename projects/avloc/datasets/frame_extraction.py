@@ -51,7 +51,7 @@ from fractions import Fraction
 from typing import List, Optional, Tuple
 
 from .transforms.media_error import MAX_PIXELS, MediaError, open_first_stream
-from .transforms.video_frames import clockwise_degrees
+from .transforms.video_frames import clockwise_degrees, linked_graph
 
 # The command line's autorotate filters for each clockwise turn (ffmpeg_filter.c).
 _CLI_TURNS = {0: (), 90: (('transpose', 'clock'), ), 180: (('hflip', None), ('vflip', None)),
@@ -130,10 +130,7 @@ def _graph(frame, time_base: Fraction, sar: Fraction, extraction: FrameExtractio
         chain.append(graph.add('scale', '{}:{}'.format(*extraction.size)))
     chain += [graph.add('format', pix_fmts=_MJPEG_FORMATS, color_ranges='pc'),
               graph.add('buffersink')]
-    for upstream, downstream in zip(chain, chain[1:]):
-        upstream.link_to(downstream)
-    graph.configure()
-    return graph
+    return linked_graph(graph, chain)
 
 
 def _encoder(frame, rate: int, sar: Fraction):

@@ -10,7 +10,8 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import load_state_dict
 
-from avloc.models.converters import CheckpointMismatchError, key_mismatch, model_state_dict
+from avloc.models.converters import (CheckpointMismatchError, key_mismatch, model_state_dict,
+                                     require_dict)
 from avloc.registry import RUNNERS
 from avloc.utils import load_checkpoint_file
 from .checkpoint_selection import CheckpointSelectionHook, apply_select_on_test
@@ -85,10 +86,13 @@ class AVLocRunner(Runner):
         if strict is None:
             strict = self.cfg.get('load_strict', True)
         # allow_numpy_scalars: the released SSL-TIE files store best_miou as one
-        checkpoint = load_checkpoint_file(filename, map_location, allow_numpy_scalars=True)
-        state_dict = model_state_dict(checkpoint, filename, revise_keys)
+        checkpoint = require_dict(
+            load_checkpoint_file(filename, map_location, allow_numpy_scalars=True), filename)
         from_plain_checkpoint(checkpoint)
+        # After the hooks, which may change the state dict (MMEngine's EMAHook swaps
+        # in the averaged weights), as MMEngine's own loading does.
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
+        state_dict = model_state_dict(checkpoint, filename, revise_keys)
         model = self.model.module if is_model_wrapper(self.model) else self.model
         mismatch = key_mismatch(model, state_dict)
         if mismatch and strict:

@@ -233,12 +233,9 @@ class PillowResize(FrameTransform):
             out_w, out_h = _short_side_size(h, w, self.scale)
         else:
             out_w, out_h = _pair(self.scale)
-        resized = Image.fromarray(img).resize((out_w, out_h),
-                                              PIL_INTERPOLATIONS[self.interpolation])
-        valid = cv2.resize(_valid_mask(results), (out_w, out_h),
-                           interpolation=cv2.INTER_NEAREST)
-        matrix = np.diag([out_w / w, out_h / h, 1.0])
-        return _record(results, matrix, np.array(resized), valid)  # (out_h, out_w, 3)
+        # the whole frame as the box: (out_h, out_w, 3)
+        return _crop_and_resize(results, 0, 0, w, h, out_w, out_h, self.interpolation,
+                                'pillow')
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(scale={self.scale}, '

@@ -21,6 +21,15 @@ def clockwise_degrees(frame) -> int:
     return quarters % 4 * 90 if abs(degrees - quarters * 90) < 1 else 0
 
 
+def linked_graph(graph, chain: list):
+    """``graph`` with the filters of ``chain`` (a buffer source first, a buffer sink
+    last) linked one to the next, configured."""
+    for upstream, downstream in zip(chain, chain[1:]):
+        upstream.link_to(downstream)
+    graph.configure()
+    return graph
+
+
 # decord's filters for each turn (a turn of 180 degrees is two transposes).
 _TURNS = {0: (), 90: ('clock', ), 180: ('clock', 'clock'), 270: ('cclock', )}
 
@@ -59,7 +68,4 @@ class UprightRGB:
         chain += [graph.add('transpose', direction) for direction in _TURNS[turn]]
         chain += [graph.add('scale', f'{width}:{height}'), graph.add('format', 'rgb24'),
                   graph.add('buffersink')]
-        for upstream, downstream in zip(chain, chain[1:]):
-            upstream.link_to(downstream)
-        graph.configure()
-        return graph
+        return linked_graph(graph, chain)

@@ -1,9 +1,10 @@
 """Converters from other codebases' checkpoints to avloc's parameter names, and the
 check that a checkpoint fits a model."""
-from .checkpoint_fit import CheckpointMismatchError, check_fits, key_mismatch, model_state_dict
+from .checkpoint_fit import (CheckpointMismatchError, check_fits, key_mismatch, model_state_dict,
+                             require_dict)
 from .ssltie import (ConversionError, convert_ssltie, expected_shapes, is_ssltie_layout,
                      load_released)
 
 __all__ = ['CheckpointMismatchError', 'ConversionError', 'check_fits', 'convert_ssltie',
            'expected_shapes', 'is_ssltie_layout', 'key_mismatch', 'load_released',
-           'model_state_dict']
+           'model_state_dict', 'require_dict']

@@ -21,6 +21,18 @@ class CheckpointMismatchError(ValueError):
     counts the missing, unexpected and mis-shaped keys and names the first of each."""
 
 
+def require_dict(loaded: Any, source: str) -> dict:
+    """``loaded`` itself if it is a dict (a checkpoint or a state dict).
+
+    Raises:
+        CheckpointMismatchError: naming ``source`` and what it holds instead.
+    """
+    if not isinstance(loaded, dict):
+        raise CheckpointMismatchError(
+            f'{source}: holds a {type(loaded).__name__}, not a checkpoint dict')
+    return loaded
+
+
 def model_state_dict(loaded: Any, source: str,
                      revise_keys: Sequence[Tuple[str, str]] = ()) -> Dict[str, torch.Tensor]:
     """The model tensors of a loaded checkpoint file.
@@ -43,10 +55,7 @@ def model_state_dict(loaded: Any, source: str,
         ConversionError: A released layout that does not convert; the message
             names the converter, which reports every key.
     """
-    if not isinstance(loaded, dict):
-        raise CheckpointMismatchError(
-            f'{source}: holds a {type(loaded).__name__}, not a checkpoint dict')
-    state_dict = loaded.get('state_dict', loaded)
+    state_dict = require_dict(loaded, source).get('state_dict', loaded)
     if not isinstance(state_dict, dict) or not state_dict or not all(
             isinstance(v, torch.Tensor) for v in state_dict.values()):
         raise CheckpointMismatchError(f'{source}: has no state_dict of tensors')
