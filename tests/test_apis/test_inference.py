@@ -13,13 +13,14 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import DefaultScope
 from tool_runner import ROOT
 
-from avloc.apis import (CheckpointMismatchError, heatmap_to_frame, init_localizer, localize,
-                        localize_video, to_unit_range)
+from avloc.apis import (CheckpointMismatchError, init_localizer, localize, localize_video,
+                        to_unit_range)
 from avloc.datasets.transforms import LoadFrame
 from avloc.datasets.transforms.audio_window import decode_window
 from avloc.datasets.transforms.media_error import MediaError
 from avloc.models.converters import expected_shapes
 from avloc.registry import DATASETS
+from avloc.structures.geometry import heatmap_to_frame
 
 CONFIG = os.path.join(ROOT, 'configs', 'ssltie', 'ssltie_r18_1xb16-1e_avshapes.py')
 
@@ -51,16 +52,6 @@ def test_localize_gives_the_test_step_heatmap(model, tiny_avshapes):
         # The pipeline only resizes: mapping back is the overlay's plain resize.
         raw = to_unit_range(sample.pred_heatmap[0].numpy())
         np.testing.assert_allclose(heatmap, cv2.resize(raw, (64, 64)), atol=2e-3)
-
-
-def test_heatmap_to_frame_undoes_a_centre_crop():
-    heatmap = np.arange(4, dtype=np.float32).reshape(2, 2)
-    # a 40x80 frame scaled by 0.5, then the middle 20x20 cropped (x from 10)
-    homography = np.array([[0.5, 0, -10], [0, 0.5, 0], [0, 0, 1]])
-    out = heatmap_to_frame(heatmap, homography, (20, 20), (40, 80), outside=-1)
-    assert out.shape == (40, 80)
-    assert (out[:, :20] == -1).all() and (out[:, 60:] == -1).all()
-    assert out[5, 25] == 0 and out[5, 55] == 1 and out[35, 25] == 2 and out[35, 55] == 3
 
 
 def test_localize_resamples_other_rates(model, tone):

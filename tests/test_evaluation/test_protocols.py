@@ -9,15 +9,7 @@ from mmengine.logging import MMLogger
 
 from avloc.evaluation import CIoUMetric
 from avloc.evaluation.functional import (ciou, confidence_score, detection_scores, get_protocol,
-                                         mask_to_gt_map, resize_heatmap, size_bin, top_k_mask)
-
-
-def test_resize_modes_differ_where_the_published_code_differs():
-    heat = np.arange(4, dtype=np.float32).reshape(2, 2)
-    corners = resize_heatmap(heat, 4, align_corners=True)
-    centres = resize_heatmap(heat, 4, align_corners=False)
-    assert corners[0, 0] == 0 and corners[-1, -1] == 3  # corners hit the input values
-    np.testing.assert_allclose(centres[0], [0, 0.25, 0.75, 1])  # edges replicate
+                                         mask_to_gt_map, size_bin, top_k_mask)
 
 
 def test_top_k_keeps_ties_and_rejects_bad_k():

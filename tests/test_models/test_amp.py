@@ -17,7 +17,6 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from avloc.models.augments.random_equivariance_transform import rotation_scale_matrix
-from avloc.models.utils import grid_homography, warp_maps
 from avloc.registry import MODELS
 from avloc.structures import AVDataSample
 
@@ -133,20 +132,6 @@ def test_trains_under_bfloat16_autocast(name, monkeypatch):
     assert set(probes.samples) <= {(torch.float32, torch.float32, False)}
     if 'ssltie' in name:  # the equivariance loss really warped something
         assert probes.inverses and probes.samples
-
-
-def test_warps_take_float16_maps():
-    """A float16 encoder on a GPU hands the warps float16 heatmaps; before the fix
-    ``torch.linalg.inv`` refused them ('Low precision dtypes not supported')."""
-    maps = torch.rand(2, 1, 8, 8).half()
-    matrix = rotation(10.0, 8)
-    warped, inside = warp_maps(maps, matrix, (8, 8))
-    assert warped.dtype == torch.float32
-    expected, expected_inside = warp_maps(maps.float(), matrix, (8, 8))
-    torch.testing.assert_close(warped, expected)
-    assert torch.equal(inside, expected_inside)
-    grid = grid_homography(matrix.half(), (64, 64), (8, 8), (64, 64), (4, 4))
-    assert grid.dtype == torch.float32
 
 
 @pytest.mark.parametrize('cells,heatmap_warp', [('all', 'public'), ('shared', 'grid'),

@@ -13,7 +13,7 @@ from mmengine.registry import DefaultScope
 from avloc.datasets.transforms.audio_window import _to_mono
 from avloc.datasets.transforms.loading import LoadAudio, frame_record
 from avloc.registry import TRANSFORMS
-from .heatmap_to_frame import heatmap_to_frame
+from avloc.structures.geometry import heatmap_to_frame
 
 # Transforms that read files: the API puts frames and samples in memory instead.
 _LOADING = ('LoadFrame', 'LoadAudio', 'LoadGroundTruthMask')

@@ -3,7 +3,7 @@ from typing import Optional
 
 import numpy as np
 
-from avloc.apis.heatmap_to_frame import heatmap_to_frame
+from avloc.structures.geometry import heatmap_to_frame
 from .heatmap_overlay import overlay_heatmap
 
 
@@ -13,8 +13,8 @@ def frame_overlay(frame: np.ndarray, heatmap: np.ndarray, homography: np.ndarray
     """Map a heatmap of the network input back onto its original frame and overlay it.
 
     The heatmap is min-max scaled first, then resampled at every frame pixel through
-    the view's homography (:func:`~avloc.apis.heatmap_to_frame`); pixels the test
-    pipeline cropped away read 0, the coldest colour. Boxes, normalised to the
+    the view's homography (:func:`~avloc.structures.geometry.heatmap_to_frame`);
+    pixels the test pipeline cropped away read 0, the coldest colour. Boxes, normalised to the
     frame, are drawn at the frame's own resolution, so they sit where the
     annotation put them whatever the network's input size was.
 

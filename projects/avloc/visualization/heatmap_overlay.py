@@ -4,6 +4,8 @@ from typing import Optional
 import cv2
 import numpy as np
 
+from avloc.structures.geometry import resize_heatmap
+
 
 def overlay_heatmap(img: np.ndarray, heatmap: np.ndarray, boxes: Optional[np.ndarray] = None,
                     alpha: float = 0.5) -> np.ndarray:
@@ -20,7 +22,7 @@ def overlay_heatmap(img: np.ndarray, heatmap: np.ndarray, boxes: Optional[np.nda
         np.ndarray: (H, W, 3) uint8 RGB.
     """
     h, w = img.shape[:2]
-    heat = cv2.resize(np.asarray(heatmap, np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    heat = resize_heatmap(heatmap, (h, w))  # (H, W) float32, cell centres aligned
     heat = (heat - heat.min()) / max(float(np.ptp(heat)), 1e-12)
     colour = cv2.applyColorMap((heat * 255).astype(np.uint8), cv2.COLORMAP_JET)[..., ::-1]
     out = cv2.addWeighted(img, 1 - alpha, colour, alpha, 0)

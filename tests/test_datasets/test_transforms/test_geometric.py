@@ -4,7 +4,7 @@ import torch
 
 from avloc.datasets.transforms import (ExactCenterCrop, FixedSizeResize, MultiView, RandomAreaCrop,
                                        RandomHorizontalFlip, RandomRotate, ShortSideResize)
-from avloc.models.utils import warp_maps
+from avloc.structures.geometry import warp_maps
 
 
 def start(img):

@@ -30,6 +30,8 @@ import numpy as np
 from PIL import Image
 
 from avloc.registry import TRANSFORMS
+from avloc.structures.geometry import (compose, crop_resize_matrix, hflip_matrix, rotation_matrix,
+                                       to_pixel_index)
 from .frame_transform import FrameTransform
 
 INTERPOLATIONS = {
@@ -55,7 +57,7 @@ def _record(results: dict, matrix: np.ndarray, img: np.ndarray,
     results['valid_mask'] = np.ascontiguousarray(valid_mask)
     results['img_shape'] = img.shape[:2]
     before = results.get('homography_matrix', np.eye(3))
-    results['homography_matrix'] = (matrix @ before).astype(np.float32)
+    results['homography_matrix'] = compose(before, matrix).astype(np.float32)
     return results
 
 
@@ -77,9 +79,8 @@ def _crop_and_resize(results: dict, x0: int, y0: int, crop_w: int, crop_h: int,
             img = cv2.resize(img, (out_w, out_h),
                              interpolation=INTERPOLATIONS[interpolation])
         valid = cv2.resize(valid, (out_w, out_h), interpolation=cv2.INTER_NEAREST)
-    sx, sy = out_w / crop_w, out_h / crop_h
-    matrix = np.array([[sx, 0, -x0 * sx], [0, sy, -y0 * sy], [0, 0, 1]], dtype=np.float64)
-    return _record(results, matrix, img, valid)
+    return _record(results, crop_resize_matrix(x0, y0, crop_w, crop_h, out_w, out_h), img,
+                   valid)
 
 
 def _valid_mask(results: dict) -> np.ndarray:
@@ -358,8 +359,7 @@ class RandomHorizontalFlip(FrameTransform):
         if np.random.rand() >= self.prob:
             return results
         w = results['img'].shape[1]
-        matrix = np.array([[-1, 0, w], [0, 1, 0], [0, 0, 1]], dtype=np.float64)
-        return _record(results, matrix, _flip_horizontal(results['img']),
+        return _record(results, hflip_matrix(w), _flip_horizontal(results['img']),
                        _flip_horizontal(_valid_mask(results)))
 
     def __repr__(self) -> str:
@@ -388,12 +388,10 @@ class RandomRotate(FrameTransform):
             return results
         angle = float(np.random.randint(-self.max_angle, self.max_angle + 1))
         h, w = results['img'].shape[:2]
-        rotation = np.eye(3)
         # About the continuous centre (w/2, h/2), so the record stays exact.
-        rotation[:2] = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        rotation = rotation_matrix(w, h, angle)
         # cv2.warpAffine indexes pixel centres at integers: shift by half a pixel.
-        to_index = np.array([[1, 0, -0.5], [0, 1, -0.5], [0, 0, 1]])
-        index_matrix = to_index @ rotation @ np.linalg.inv(to_index)
+        index_matrix = to_pixel_index(rotation)
         img = cv2.warpAffine(results['img'], index_matrix[:2], (w, h),
                              flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                              borderValue=(self.pad_val,) * 3)

@@ -1,6 +1,6 @@
 from .ciou import (EVAL_SIZE, boxes_to_gt_map, centre_prior_map, ciou, ciou_at_threshold, ciou_auc,
                    lvs_normalize, mask_to_gt_map, median_threshold_mask, minmax_normalize,
-                   resize_and_normalize, resize_heatmap, top_k_mask)
+                   resize_and_normalize, top_k_mask)
 from .extended import SIZE_BINS, confidence_score, detection_scores, size_bin
 from .protocols import PROTOCOLS, LocalizationProtocol, get_protocol
 from .retrieval import build_index, gpu_available, retrieval_scores, search
@@ -9,5 +9,5 @@ __all__ = ['EVAL_SIZE', 'PROTOCOLS', 'SIZE_BINS', 'LocalizationProtocol',
            'boxes_to_gt_map', 'centre_prior_map', 'ciou', 'ciou_at_threshold', 'ciou_auc',
            'build_index', 'confidence_score', 'detection_scores', 'get_protocol',
            'gpu_available', 'lvs_normalize', 'mask_to_gt_map', 'median_threshold_mask',
-           'minmax_normalize', 'resize_and_normalize', 'resize_heatmap',
+           'minmax_normalize', 'resize_and_normalize',
            'retrieval_scores', 'search', 'size_bin', 'top_k_mask']

@@ -16,26 +16,10 @@ from typing import Sequence, Tuple
 
 import cv2
 import numpy as np
-import torch
-import torch.nn.functional as F
+
+from avloc.structures.geometry import resize_heatmap
 
 EVAL_SIZE = 224
-
-
-def resize_heatmap(heatmap: np.ndarray, size: int = EVAL_SIZE,
-                   align_corners: bool = False) -> np.ndarray:
-    """(h, w) raw heatmap -> (size, size) bilinear resize.
-
-    ``align_corners=False`` is OpenCV's ``INTER_LINEAR`` (pixel centres aligned, the
-    LVS / SSL-TIE evaluators); ``True`` is ``F.interpolate(..., align_corners=True)``
-    (corner pixels aligned, the EZ-VSL evaluator).
-    """
-    heatmap = np.asarray(heatmap, np.float32)
-    if not align_corners:
-        return cv2.resize(heatmap, (size, size), interpolation=cv2.INTER_LINEAR)
-    tensor = torch.from_numpy(np.ascontiguousarray(heatmap))[None, None]
-    return F.interpolate(tensor, size=(size, size), mode='bilinear',
-                         align_corners=True)[0, 0].numpy()
 
 
 def minmax_normalize(resized: np.ndarray) -> np.ndarray:
@@ -51,7 +35,8 @@ def minmax_normalize(resized: np.ndarray) -> np.ndarray:
 
 def resize_and_normalize(heatmap: np.ndarray, size: int = EVAL_SIZE,
                          align_corners: bool = False) -> np.ndarray:
-    """(h, w) raw heatmap -> (size, size) bilinear resize (see :func:`resize_heatmap`),
+    """(h, w) raw heatmap -> (size, size) bilinear resize (see
+    :func:`~avloc.structures.geometry.resize_heatmap`),
     min-max scaled to [0, 1] (see :func:`minmax_normalize`)."""
     return minmax_normalize(resize_heatmap(heatmap, size, align_corners))
 

@@ -19,7 +19,8 @@ from typing import Dict, Sequence
 
 import numpy as np
 
-from .ciou import EVAL_SIZE, resize_heatmap
+from avloc.structures.geometry import resize_heatmap
+from .ciou import EVAL_SIZE
 
 SIZE_BINS = (('small', 0, 32 ** 2), ('medium', 32 ** 2, 96 ** 2),
              ('large', 96 ** 2, 144 ** 2), ('huge', 144 ** 2, np.inf))

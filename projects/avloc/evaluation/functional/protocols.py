@@ -50,8 +50,8 @@ from typing import Optional, Union
 
 import numpy as np
 
-from .ciou import (EVAL_SIZE, lvs_normalize, median_threshold_mask, minmax_normalize,
-                   resize_heatmap, top_k_mask)
+from avloc.structures.geometry import resize_heatmap
+from .ciou import EVAL_SIZE, lvs_normalize, median_threshold_mask, minmax_normalize, top_k_mask
 
 
 @dataclass(frozen=True)

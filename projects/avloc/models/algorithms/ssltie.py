@@ -12,8 +12,9 @@ from mmengine.model import BaseModel
 
 from avloc.registry import MODELS
 from avloc.structures import AVDataSample
-from ..utils import (attach_predictions, checked_test_cfg, cosine_heatmaps, force_float32,
-                     gather_across_ranks, paired_heatmaps)
+from avloc.utils import force_float32
+from ..utils import (attach_predictions, checked_test_cfg, cosine_heatmaps, gather_across_ranks,
+                     paired_heatmaps)
 
 
 @MODELS.register_module()

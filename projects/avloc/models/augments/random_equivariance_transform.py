@@ -12,7 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from avloc.registry import MODELS
-from ..utils import force_float32
+from avloc.utils import force_float32
 
 
 def rotation_scale_matrix(angles: torch.Tensor, scale: float, height: int,

@@ -6,7 +6,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from avloc.registry import MODELS
-from ..utils import force_float32, grid_homography, warp_maps
+from avloc.structures.geometry import grid_homography, warp_maps
+from avloc.utils import force_float32
 
 CELLS = ('all', 'shared')
 HEATMAP_WARPS = ('public', 'grid')

@@ -5,7 +5,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from avloc.registry import MODELS
-from ..utils import force_float32
+from avloc.utils import force_float32
 
 
 def _soft_mean(weights: torch.Tensor, maps: torch.Tensor) -> torch.Tensor:

@@ -1,9 +1,9 @@
 """Cosine audio-visual heatmaps, in float32 even under autocast (they feed the losses
-and the warps; see :mod:`.precision`)."""
+and the warps; see :mod:`avloc.utils.precision`)."""
 import torch
 import torch.nn.functional as F
 
-from .precision import force_float32
+from avloc.utils.precision import force_float32
 
 
 @force_float32

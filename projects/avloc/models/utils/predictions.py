@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from avloc.structures import AVDataSample
-from .precision import force_float32
+from avloc.utils.precision import force_float32
 
 
 @force_float32

@@ -1,37 +1,11 @@
-"""Warping maps between views with the homographies the pipeline recorded."""
+"""Warping maps between views with the homographies the pipeline recorded
+(:func:`~.homography.grid_homography` rescales them to the maps' grids)."""
 from typing import Tuple
 
 import torch
 import torch.nn.functional as F
 
-from .precision import force_float32
-
-
-@force_float32
-def grid_homography(matrix: torch.Tensor, src_img_size: Tuple[int, int],
-                    src_grid_size: Tuple[int, int], dst_img_size: Tuple[int, int],
-                    dst_grid_size: Tuple[int, int]) -> torch.Tensor:
-    """Rescale an image-space homography to act between two coarser grids.
-
-    Cell ``j`` of a grid of width ``gw`` over an image of width ``W`` spans image
-    pixels ``[j * W / gw, (j + 1) * W / gw)``, so grid and image coordinates differ
-    only by a scale in continuous coordinates.
-
-    Args:
-        matrix (Tensor): (B, 3, 3) maps source image to destination image pixels.
-        src_img_size, dst_img_size: (h, w) of the images.
-        src_grid_size, dst_grid_size: (h, w) of the maps on them.
-
-    Returns:
-        Tensor: (B, 3, 3) mapping source grid to destination grid coordinates, in
-        float32 or float64 (never reduced precision, autocast or not).
-    """
-    def scale(img_size, grid_size):  # grid -> image coordinates
-        return matrix.new_tensor([[img_size[1] / grid_size[1], 0, 0],
-                                  [0, img_size[0] / grid_size[0], 0], [0, 0, 1]])
-
-    return torch.linalg.inv(scale(dst_img_size, dst_grid_size)) @ matrix @ \
-        scale(src_img_size, src_grid_size)
+from avloc.utils.precision import force_float32
 
 
 @force_float32

@@ -1,6 +1,39 @@
-"""Mapping a heatmap on the network input back onto the frame it was computed from."""
+"""Resampling a heatmap onto a frame: through the test pipeline's homography
+(:func:`heatmap_to_frame`, overlays and the inference API) or by a plain resize
+(:func:`resize_heatmap`, the cIoU protocols and quick overlays)."""
+from typing import Tuple, Union
+
 import cv2
 import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .homography import scale_matrix, to_pixel_index
+
+
+def resize_heatmap(heatmap: np.ndarray, size: Union[int, Tuple[int, int]],
+                   align_corners: bool = False) -> np.ndarray:
+    """(h, w) raw heatmap -> (H, W) bilinear resize, float32.
+
+    ``align_corners=False`` is OpenCV's ``INTER_LINEAR`` (pixel centres aligned, the
+    LVS / SSL-TIE evaluators); ``True`` is ``F.interpolate(..., align_corners=True)``
+    (corner pixels aligned, the EZ-VSL evaluator).
+
+    Args:
+        heatmap (np.ndarray): (h, w) heatmap.
+        size (int | tuple[int, int]): H = W = ``size``, or (H, W).
+        align_corners (bool): See above. Defaults to False.
+
+    Returns:
+        np.ndarray: (H, W) float32.
+    """
+    out_h, out_w = (size, size) if isinstance(size, int) else size
+    heatmap = np.asarray(heatmap, np.float32)
+    if not align_corners:
+        return cv2.resize(heatmap, (out_w, out_h), interpolation=cv2.INTER_LINEAR)
+    tensor = torch.from_numpy(np.ascontiguousarray(heatmap))[None, None]
+    return F.interpolate(tensor, size=(out_h, out_w), mode='bilinear',
+                         align_corners=True)[0, 0].numpy()
 
 
 def heatmap_to_frame(heatmap: np.ndarray, homography: np.ndarray, img_shape: tuple,
@@ -28,11 +61,10 @@ def heatmap_to_frame(heatmap: np.ndarray, homography: np.ndarray, img_shape: tup
     """
     h, w = heatmap.shape
     (in_h, in_w), (out_h, out_w) = img_shape[:2], ori_shape[:2]
-    to_grid = np.diag([w / in_w, h / in_h, 1.0]) @ np.asarray(homography, np.float64)
+    to_grid = scale_matrix(w / in_w, h / in_h) @ np.asarray(homography, np.float64)
     # cv2 addresses pixel centres by integers, the homography edges by 0.
-    half = np.array([[1, 0, 0.5], [0, 1, 0.5], [0, 0, 1]])
-    matrix = np.linalg.inv(half) @ to_grid @ half
-    out = cv2.warpPerspective(np.asarray(heatmap, np.float32), matrix, (out_w, out_h),
+    out = cv2.warpPerspective(np.asarray(heatmap, np.float32), to_pixel_index(to_grid),
+                              (out_w, out_h),
                               flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                               borderMode=cv2.BORDER_REPLICATE)
     ys, xs = np.mgrid[:out_h, :out_w] + 0.5
