@@ -4,14 +4,9 @@ Being children lets configs with ``default_scope='avloc'`` find avloc's own modu
 first and fall back to MMEngine's (optimizers, runners, hooks, ...).
 
 mmcv registers its transforms in MMEngine's root ``TRANSFORMS``, so under scope
-avloc a name avloc does not define falls back to mmcv's transform of that name.
-The names in :data:`RENAMED_TRANSFORMS` do not: avloc's transforms once had them,
-and mmcv or mmpretrain use them for transforms that behave otherwise. Under scope
-avloc they raise an error that names avloc's new name and mmcv's scoped one,
-rather than quietly picking one reading for a pipeline written with the other.
+avloc a name avloc does not define falls back to mmcv's transform of that name
+(avloc's transforms take no name of mmcv's, mmpretrain's or mmdet's).
 """
-from typing import Optional, Type
-
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
@@ -41,68 +36,8 @@ LOG_PROCESSORS = Registry('log processor', parent=MMENGINE_LOG_PROCESSORS,
 DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, locations=['avloc.datasets'])
 DATA_SAMPLERS = Registry('data sampler', parent=MMENGINE_DATA_SAMPLERS,
                          locations=['avloc.datasets'])
-# Old avloc name -> the error for it. Each says what the name means elsewhere, what
-# avloc's transform is called now, and how to ask for mmcv's own ('mmcv.Resize').
-RENAMED_TRANSFORMS = {
-    'Resize': (
-        "type='Resize' is mmcv's Resize (an int scale makes a square, a (w, h) scale "
-        "that size; no homography recorded), which avloc's Resize shadowed with "
-        "another meaning of an int scale (the short side). Write type='ShortSideResize' "
-        "(avloc's, int scale: the short side), type='FixedSizeResize' (avloc's, "
-        "scale=(w, h)) or type='mmcv.Resize' for mmcv's own"),
-    'CenterCrop': (
-        "type='CenterCrop' is mmcv's CenterCrop (crop_size=..., shrunk or padded to "
-        "the frame; no homography recorded), which avloc's CenterCrop(size=...) "
-        "shadowed. Write type='ExactCenterCrop' for avloc's or type='mmcv.CenterCrop' "
-        "for mmcv's own"),
-    'RandomFlip': (
-        "type='RandomFlip' is mmcv's RandomFlip (prob and direction; no homography "
-        "recorded), which avloc's horizontal flip shadowed. Write "
-        "type='RandomHorizontalFlip' for avloc's or type='mmcv.RandomFlip' for mmcv's own"),
-    'RandomGrayscale': (
-        "type='RandomGrayscale' is mmcv's RandomGrayscale (one channel, equal weights, "
-        "BGR by default), which avloc's three-channel torchvision grey shadowed. Write "
-        "type='RandomGrayscaleRGB' for avloc's or type='mmcv.RandomGrayscale' for mmcv's own"),
-    'RandomResizedCrop': (
-        "type='RandomResizedCrop' names mmpretrain's transform (scale is the output "
-        "size) and avloc's former torchvision-style one (size, scale = area range). "
-        "Write type='RandomAreaCrop' for avloc's"),
-    'ColorJitter': (
-        "type='ColorJitter' names mmpretrain's transform (jitters every frame) and "
-        "avloc's former one (jitters with probability prob, 0.8 by default). Write "
-        "type='RandomColorJitter' for avloc's (prob=1.0 jitters every frame)"),
-}
-
-
-class RenamedTransformError(KeyError):
-    """A config names a transform by one of :data:`RENAMED_TRANSFORMS`."""
-
-    def __str__(self) -> str:  # the message as written, not KeyError's repr of it
-        return str(self.args[0])
-
-
-class TransformRegistry(Registry):
-    """avloc's ``TRANSFORMS``: :class:`Registry`, except that the names in
-    :data:`RENAMED_TRANSFORMS`, bare or as ``avloc.<name>``, raise
-    :class:`RenamedTransformError` instead of resolving to mmcv's transform.
-    ``mmcv.<name>`` resolves to mmcv's as usual."""
-
-    def get(self, key: str) -> Optional[Type]:
-        if isinstance(key, str):
-            scope, name = self.split_scope_key(key)
-            if scope in (None, self.scope) and name in RENAMED_TRANSFORMS:
-                raise RenamedTransformError(RENAMED_TRANSFORMS[name])
-        return super().get(key)
-
-    def __contains__(self, key: str) -> bool:
-        scope, name = self.split_scope_key(key)
-        if scope in (None, self.scope) and name in RENAMED_TRANSFORMS:
-            return False
-        return super().__contains__(key)
-
-
-TRANSFORMS = TransformRegistry('transform', parent=MMENGINE_TRANSFORMS,
-                               locations=['avloc.datasets.transforms'])
+TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS,
+                      locations=['avloc.datasets.transforms'])
 
 MODELS = Registry('model', parent=MMENGINE_MODELS, locations=['avloc.models'])
 MODEL_WRAPPERS = Registry('model_wrapper', parent=MMENGINE_MODEL_WRAPPERS,

@@ -14,8 +14,8 @@ with Pillow it is the public training crop, pixel for pixel.
 None of these takes the name of an mmcv or mmpretrain transform: those record no
 homography, and under the same name mean other things (mmcv's ``Resize(scale=224)``
 makes 224 x 224, mmpretrain's ``RandomResizedCrop(scale=224)`` sets the output
-size). Under ``default_scope='avloc'`` the shadowed names raise an error that names
-the replacement (``avloc.registry``); ``type='mmcv.Resize'`` is mmcv's own.
+size). Under ``default_scope='avloc'`` ``type='Resize'`` (or ``'mmcv.Resize'``) is
+mmcv's own.
 
 A homography cannot say which pixels of a view show the scene: a rotation after a
 crop pads corners that lie inside both frames. So every transform also carries
