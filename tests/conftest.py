@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from local_http import FileServer
 
-from avloc.datasets.synthesis import AVShapesSettings, generate_avshapes, write_wav
+from avloc.datasets.synthesis import AVShapesSettings, generate_avshapes
+from avloc.fileio import write_wav
 
 TINY = dict(num_train=40, num_val=8, num_test=12, seed=3, frame_size=64)
 

@@ -172,7 +172,7 @@ def h264_claiming(path: str, width: int, height: int) -> None:
     """A few-kB H.264 mp4 (4 frames of 64x48, a 1-s tone) whose SPS, the size
     FFmpeg reports for the stream, claims ``width`` x ``height`` (multiples of 16).
     Decoding it would allocate frames of the claimed size."""
-    from avloc.datasets.synthesis import write_video
+    from avloc.fileio import write_video
     t = np.arange(16000) / 16000
     write_video(path, np.full((4, 48, 64, 3), 128, np.uint8), 4,
                 (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 16000)

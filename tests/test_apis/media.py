@@ -1,7 +1,7 @@
 """Tiny generated media for the inference API and demo tests."""
 import numpy as np
 
-from avloc.datasets.synthesis.media_writer import write_video
+from avloc.fileio import write_video
 
 RATE = 16000
 

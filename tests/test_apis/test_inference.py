@@ -16,8 +16,7 @@ from tool_runner import ROOT
 from avloc.apis import (CheckpointMismatchError, init_localizer, localize, localize_video,
                         to_unit_range)
 from avloc.datasets.transforms import LoadFrame
-from avloc.datasets.transforms.audio_window import decode_window
-from avloc.datasets.transforms.media_error import MediaError
+from avloc.fileio import MediaError, decode_window
 from avloc.models.converters import expected_shapes
 from avloc.registry import DATASETS
 from avloc.structures.geometry import heatmap_to_frame
@@ -122,7 +121,7 @@ def test_a_rotated_video_is_upright_in_the_api_as_in_loadframe(model, tmp_path):
     from hostile_media import rotate_mp4
 
     from avloc.apis import overlay_video, video_info
-    from avloc.datasets.synthesis import write_video
+    from avloc.fileio import write_video
     path = str(tmp_path / 'phone.mp4')
     yy, xx = np.mgrid[:64, :96]
     frames = np.stack([np.stack([xx * 2 + 5 * k, yy * 3, 255 - xx - yy], -1)

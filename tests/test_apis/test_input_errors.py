@@ -4,7 +4,7 @@ import pytest
 
 from avloc.apis import CheckpointMismatchError
 from avloc.apis.input_errors import exit_on_input_error
-from avloc.datasets.transforms.media_error import MediaError
+from avloc.fileio import MediaError
 
 
 @pytest.mark.parametrize('error', [MediaError('clip.mp4: no audio stream'),

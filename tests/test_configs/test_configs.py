@@ -11,7 +11,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from tool_runner import ROOT, run_tool
 
-from avloc.datasets.synthesis import write_wav
+from avloc.fileio import write_wav
 from avloc.registry import MODELS, TRANSFORMS
 
 CONFIGS = sorted(p for p in glob.glob(os.path.join(ROOT, 'configs', '**', '*.py'),

@@ -3,7 +3,7 @@ import pytest
 from mmengine.registry import init_default_scope
 
 from avloc.datasets import FlickrSoundNetDataset, read_flickr_xml, read_id_list
-from avloc.datasets.synthesis import write_wav
+from avloc.fileio import write_wav
 
 # Shaped like the Flickr-SoundNet test annotations: several annotators' <bbox>
 # elements, each a label child then pixel coordinates in a 256x256 frame.
@@ -64,7 +64,7 @@ def test_missing_and_malformed_annotations_are_named(flickr_root):
 
 
 def test_raw_videos_work_as_the_extracted_layout(flickr_root, frame, tone):
-    from avloc.datasets.synthesis import write_video
+    from avloc.fileio import write_video
     (flickr_root / 'video').mkdir()
     for clip_id in ('1000', '1001'):
         write_video(str(flickr_root / 'video' / f'{clip_id}.mp4'),

@@ -24,8 +24,8 @@ from counter_frames import H, W, counter_frames, read_counter
 from PIL import Image, JpegImagePlugin
 
 from avloc.datasets.frame_extraction import SSLTIE_VGGSOUND, FrameExtraction, extract_frame
-from avloc.datasets.synthesis import write_video
 from avloc.datasets.transforms import MediaError
+from avloc.fileio import write_video
 
 
 def write_vfr(path: str, frames: np.ndarray, times_ms) -> None:

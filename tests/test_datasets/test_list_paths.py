@@ -23,7 +23,7 @@ from avloc.datasets import (AVSBenchS4Dataset, AVShapesDataset, FlickrSoundNetDa
                             GroundingListDataset, VGGSoundDataset, check_list_path, read_box_file,
                             read_clip_list)
 from avloc.datasets.preparation import prepare_clips
-from avloc.datasets.synthesis import write_video
+from avloc.fileio import write_video
 
 REASONS = {'relative': '".." component', 'absolute': 'is an absolute path'}
 

@@ -12,7 +12,7 @@ from tool_runner import run_tool
 from avloc.datasets import VGGSoundDataset
 from avloc.datasets.frame_extraction import SSLTIE_VGGSOUND, extract_frame
 from avloc.datasets.preparation import prepare_clips
-from avloc.datasets.synthesis import write_video
+from avloc.fileio import write_video
 
 
 @pytest.fixture(scope='module')

@@ -79,8 +79,9 @@ def test_training_skips_and_counts_broken_media(tiny_avshapes, tmp_path):
 def test_extracted_layout(tiny_avshapes, tmp_path):
     import cv2
 
-    from avloc.datasets.synthesis import synthesize_clip, write_wav
+    from avloc.datasets.synthesis import synthesize_clip
     from avloc.datasets.synthesis.avshapes_generator import AVShapesSettings
+    from avloc.fileio import write_wav
     (tmp_path / 'frames').mkdir()
     (tmp_path / 'audio').mkdir()
     frame, audio, _ = synthesize_clip(AVShapesSettings(frame_size=64), 0)
@@ -242,7 +243,7 @@ def extracted_root(tmp_path, frame, tone, good=('good',), truncated=('cut',)):
     ``truncated``, and train.txt listing the truncated clips first."""
     import cv2
 
-    from avloc.datasets.synthesis import write_wav
+    from avloc.fileio import write_wav
     for sub in ('frames', 'audio'):
         (tmp_path / sub).mkdir(exist_ok=True)
     data = cv2.imencode('.jpg', frame[..., ::-1])[1].tobytes()
@@ -347,7 +348,7 @@ def test_ssltie_vggsound_ids_are_the_prepared_file_names(tmp_path, frame, tone):
     the prepared layout names its files: they resolve unchanged."""
     import cv2
 
-    from avloc.datasets.synthesis import write_wav
+    from avloc.fileio import write_wav
     ids = ['--PlJNEnf-s_000288', 'zzwbG0dHLhI_000150']
     for sub in ('frames', 'audio'):
         (tmp_path / sub).mkdir()

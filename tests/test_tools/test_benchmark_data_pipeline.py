@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from analysis_scripts import import_analysis, table_rows
 
-from avloc.datasets.synthesis import write_video
+from avloc.fileio import write_video
 
 
 def test_mp4_comparison_counts_the_extraction_once(capsys):
@@ -33,5 +33,5 @@ def test_public_extraction_writes_the_frame_at_5s_and_the_soundtrack(tmp_path):
     bench.public_extraction(str(root))('c0')
     out = tmp_path / 'extracted_from_mp4'
     assert osp.isfile(out / 'frames' / 'c0.jpg') and osp.isfile(out / 'audio' / 'c0.wav')
-    from avloc.datasets.transforms.loading import read_image
+    from avloc.fileio import read_image
     assert read_image(str(out / 'frames' / 'c0.jpg')).mean() > 150

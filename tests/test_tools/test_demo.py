@@ -12,7 +12,7 @@ import torch
 from tool_runner import ROOT, run_tool
 
 from avloc.apis import init_localizer
-from avloc.datasets.synthesis import write_wav
+from avloc.fileio import write_wav
 
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'test_apis'))
 from hostile_media import h264_claiming, png_claiming, riff_wav  # noqa: E402

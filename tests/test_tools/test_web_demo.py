@@ -24,7 +24,7 @@ from tool_runner import ROOT
 
 from avloc.apis import init_localizer
 from avloc.apis.clip_limits import ClipLimits
-from avloc.datasets.synthesis.media_writer import write_video
+from avloc.fileio import write_video
 
 gradio = pytest.importorskip('gradio')
 from gradio_client import Client, handle_file  # noqa: E402

@@ -43,7 +43,7 @@ import cv2
 import numpy as np
 import torch
 
-from avloc.datasets.synthesis import write_video, write_wav
+from avloc.fileio import write_video, write_wav
 
 SAMPLE_RATE = 16000
 

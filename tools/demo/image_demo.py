@@ -16,9 +16,7 @@ import cv2
 
 from avloc.apis import InferencePipeline, init_localizer, localize
 from avloc.apis.input_errors import exit_on_input_error
-from avloc.datasets.transforms.audio_window import read_window
-from avloc.datasets.transforms.loading import read_image
-from avloc.datasets.transforms.media_error import MAX_PIXELS
+from avloc.fileio import MAX_PIXELS, read_image, read_window
 from avloc.visualization.heatmap_overlay import overlay_heatmap
 
 

@@ -22,7 +22,7 @@ from mmengine.utils import ProgressBar
 from avloc.apis import init_localizer
 from avloc.apis.input_errors import exit_on_input_error
 from avloc.apis.overlay_video import SCORE_MEANING, overlay_video
-from avloc.datasets.transforms.media_error import MAX_PIXELS
+from avloc.fileio import MAX_PIXELS
 
 
 def parse_args() -> argparse.Namespace:

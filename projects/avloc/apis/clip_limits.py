@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional
 
-from avloc.datasets.transforms.media_error import open_first_stream
+from avloc.fileio import open_first_stream
 
 
 class ClipLimitError(ValueError):
@@ -33,7 +33,7 @@ def read_header(path: str) -> dict:
 
     Raises:
         MediaError: Unreadable file, no video stream, or frames larger than
-            :data:`~avloc.datasets.transforms.media_error.MAX_PIXELS`.
+            :data:`~avloc.fileio.MAX_PIXELS`.
     """
     size = osp.getsize(path)  # OSError for a missing file, as every loader raises
     # open_first_stream tells FFmpeg the frame limit, so that probing a header that

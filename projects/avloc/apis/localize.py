@@ -10,8 +10,8 @@ import torch
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
 
-from avloc.datasets.transforms.audio_window import _to_mono
 from avloc.datasets.transforms.loading import LoadAudio, frame_record
+from avloc.fileio import to_mono
 from avloc.registry import TRANSFORMS
 from avloc.structures.geometry import heatmap_to_frame
 
@@ -79,7 +79,7 @@ class InferencePipeline:
             raise ValueError(f'audio must be mono (N,), got shape {audio.shape}')
         if sample_rate == self.sample_rate:
             return audio
-        return _to_mono([[audio]], sample_rate, self.sample_rate, flush=True)
+        return to_mono([[audio]], sample_rate, self.sample_rate)
 
     def __call__(self, frame: np.ndarray, samples: np.ndarray,
                  offset: Optional[float] = None, keep: Optional[float] = None) -> dict:

@@ -4,83 +4,17 @@
         ...  # (H, W, 3) uint8 RGB, (H, W) float32 in [0, 1]
 
 Frames are read as ``LoadFrame`` reads them, so a demo shows what ``tools/test.py``
-scores: upright (a phone's display matrix applied, :class:`UprightRGB`), in the
-same colours, and refused before decoding when larger than ``max_pixels``.
+scores: upright (a phone's display matrix applied,
+:class:`~avloc.fileio.UprightRGB`), in the same colours, and refused before
+decoding when larger than ``max_pixels`` (:func:`~avloc.fileio.read_frames`).
 """
-from fractions import Fraction
 from typing import Iterator, List, Optional, Tuple
 
 import numpy as np
 import torch
 
-from avloc.datasets.transforms.audio_window import decode_window
-from avloc.datasets.transforms.media_error import MAX_PIXELS, MediaError, open_first_stream
-from avloc.datasets.transforms.video_frames import UprightRGB, clockwise_degrees
+from avloc.fileio import MAX_PIXELS, MediaError, decode_window, read_frames, video_info
 from .localize import InferencePipeline, localize_packed
-
-
-def video_info(path: str, max_pixels: int = MAX_PIXELS) -> dict:
-    """``fps`` (Fraction), ``duration`` (s), ``width`` and ``height`` as shown
-    (upright: swapped for a video turned by 90 degrees), ``rotation`` (the
-    clockwise turn that shows it upright, degrees) and an estimate of
-    ``num_frames`` of a video's first video stream. Decodes its first frame, for
-    the turn, once its size is checked.
-
-    Args:
-        path: The video file.
-        max_pixels (int): The largest frame to decode, in pixels. Defaults to
-            :data:`MAX_PIXELS` (4096 x 4096).
-
-    Raises:
-        MediaError: Unreadable file, no video stream or no frame, or frames
-            larger than ``max_pixels``.
-    """
-    import av
-    with open_first_stream(path, 'video', 'not a readable video',
-                           max_pixels) as (container, stream):
-        fps = stream.average_rate or stream.guessed_rate or Fraction(25)
-        if stream.duration is not None:
-            duration = float(stream.duration * stream.time_base)
-        else:
-            duration = (container.duration or 0) / 1e6
-        num_frames = stream.frames or int(round(duration * fps))
-        try:
-            first = next(container.decode(stream), None)
-        except av.error.FFmpegError as err:
-            raise MediaError(f'{path}: video frame 0 does not decode ({err})') from err
-        if first is None:
-            raise MediaError(f'{path}: the video stream has no frames')
-        turn = clockwise_degrees(first)
-        width, height = first.width, first.height
-        if turn in (90, 270):
-            width, height = height, width
-        return dict(fps=Fraction(fps), duration=duration, width=width, height=height,
-                    rotation=turn, num_frames=num_frames)
-
-
-def _frames(path: str, fps: Optional[float],
-            max_pixels: int = MAX_PIXELS) -> Iterator[Tuple[float, np.ndarray]]:
-    """(time in s from the stream's start, (H, W, 3) uint8 RGB upright) per frame,
-    or per output frame at ``fps`` (the first frame at or after each tick; frames
-    are dropped, never repeated)."""
-    import av
-    with open_first_stream(path, 'video', 'not a readable video',
-                           max_pixels) as (container, stream):
-        stream.thread_type = 'AUTO'  # frame threads: decoding is not the model's core
-        rgb, start = UprightRGB(stream.time_base), stream.start_time or 0
-        next_tick, index = 0.0, 0
-        try:
-            for frame in container.decode(stream):
-                time = (float((frame.pts - start) * stream.time_base)
-                        if frame.pts is not None else index / float(stream.average_rate))
-                index += 1
-                if fps is not None:
-                    if time + 1e-6 < next_tick:
-                        continue
-                    next_tick += 1 / fps
-                yield time, rgb(frame)
-        except av.error.FFmpegError as err:
-            raise MediaError(f'{path}: video frame {index} does not decode ({err})') from err
 
 
 def localize_video(model: torch.nn.Module, path: str, fps: Optional[float] = None,
@@ -128,7 +62,7 @@ def localize_video(model: torch.nn.Module, path: str, fps: Optional[float] = Non
     if len(audio) < pipeline.load_audio.min_duration * rate:
         raise MediaError(f'{path}: {len(audio) / rate:.2f}s of audio, need at least '
                          f'{pipeline.load_audio.min_duration}s')
-    return _localize_frames(model, pipeline, audio, _frames(path, fps, max_pixels),
+    return _localize_frames(model, pipeline, audio, read_frames(path, fps, max_pixels),
                             batch_size, window)
 
 

@@ -12,44 +12,12 @@ from typing import Callable, Optional
 import numpy as np
 import torch
 
-from avloc.datasets.transforms.audio_window import decoded_frames
-from avloc.datasets.transforms.media_error import MAX_PIXELS, open_first_stream
+from avloc.fileio import MAX_PIXELS, VideoWriter, audio_sample_rate, video_info
 from avloc.visualization.heatmap_overlay import overlay_heatmap
-from .localize_video import localize_video, video_info
-
-# Opening a file for its audio alone: FFmpeg's probe decodes no video frame.
-_AUDIO_ONLY = dict(options={'skip_frame': 'all'})
+from .localize_video import localize_video
 
 SCORE_MEANING = ('mean over the second of the heatmap peak: the best cosine '
                  'similarity of a location with the audio, (x + 1) / 2')
-
-
-def _open_output(path: str, rate: Fraction, width: int, height: int,
-                 audio_rate: int):
-    import av
-    out = av.open(path, mode='w')
-    video = out.add_stream('libx264', rate=rate)
-    video.width, video.height, video.pix_fmt = width, height, 'yuv420p'
-    video.options = {'crf': '20', 'preset': 'veryfast'}
-    sound = out.add_stream('aac', rate=audio_rate) if audio_rate else None
-    return out, video, sound
-
-
-def _mux_audio(src: str, out, sound) -> None:
-    """Re-encode the input's first decodable audio track (the one localised) into
-    ``sound`` (AAC), up to a damaged packet as the localised samples."""
-    import av
-    with open_first_stream(src, 'audio', 'no decodable audio stream',
-                           **_AUDIO_ONLY) as (container, stream):
-        resampler = av.AudioResampler(format='fltp', layout=sound.layout.name,
-                                      rate=sound.rate)
-        for frame in decoded_frames(container, stream):
-            frame.pts = None  # the encoder numbers the resampled samples itself
-            for converted in resampler.resample(frame):
-                out.mux(sound.encode(converted))
-        for converted in resampler.resample(None):
-            out.mux(sound.encode(converted))
-        out.mux(sound.encode(None))
 
 
 def overlay_video(model: torch.nn.Module, video: str, out: str,
@@ -92,35 +60,28 @@ def overlay_video(model: torch.nn.Module, video: str, out: str,
             ``max_pixels`` or without a decodable audio stream (before ``out`` is
             created).
     """
-    import av
     info = video_info(video, max_pixels)
     frames = localize_video(model, video, fps=fps, batch_size=batch_size,
                             max_pixels=max_pixels)  # checks the audio
-    with open_first_stream(video, 'audio', 'no decodable audio stream',
-                           **_AUDIO_ONLY) as (_, stream):
-        audio_rate = stream.codec_context.sample_rate
+    audio_rate = audio_sample_rate(video)
     rate = Fraction(fps).limit_denominator(1001) if fps else info['fps']
     width, height = info['width'] // 2 * 2, info['height'] // 2 * 2
     out_width = width * 2 if side_by_side else width
     total = max(int(np.ceil(info['duration'] * fps)) if fps else info['num_frames'], 1)
     peaks = defaultdict(list)
-    container, stream, sound = _open_output(out, rate, out_width, height, audio_rate)
     start, count = time.perf_counter(), 0
-    with container:
-        for index, (t, frame, heatmap) in enumerate(frames):
+    with VideoWriter(out, rate, out_width, height, audio_rate) as writer:
+        for t, frame, heatmap in frames:
             frame, heatmap = frame[:height, :width], heatmap[:height, :width]
             peaks[int(t)].append(float(heatmap.max()))
             shown = overlay_heatmap(frame, heatmap)
             if side_by_side:
                 shown = np.concatenate([frame, shown], axis=1)
-            picture = av.VideoFrame.from_ndarray(np.ascontiguousarray(shown), format='rgb24')
-            picture.pts = index
-            container.mux(stream.encode(picture))
+            writer.write(shown)
             count += 1
             if on_frame is not None:
                 on_frame(count, total)
-        container.mux(stream.encode(None))
-        _mux_audio(video, container, sound)
+        writer.copy_audio(video)
     seconds = time.perf_counter() - start
     scores = [dict(second=s, score=round(float(np.mean(v)), 4), frames=len(v))
               for s, v in sorted(peaks.items())]

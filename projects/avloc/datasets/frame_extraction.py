@@ -50,8 +50,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import List, Optional, Tuple
 
-from .transforms.media_error import MAX_PIXELS, MediaError, open_first_stream
-from .transforms.video_frames import clockwise_degrees, linked_graph
+from avloc.fileio import MAX_PIXELS, MediaError, clockwise_degrees, linked_graph, open_first_stream
 
 # The command line's autorotate filters for each clockwise turn (ffmpeg_filter.c).
 _CLI_TURNS = {0: (), 90: (('transpose', 'clock'), ), 180: (('hflip', None), ('vflip', None)),

@@ -32,10 +32,10 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
+from avloc.fileio import MediaError, write_wav
 from .frame_extraction import SSLTIE_VGGSOUND, FrameExtraction, extract_frame
 from .list_paths import check_list_path
-from .synthesis import write_wav
-from .transforms.loading import LoadAudio, LoadFrame, MediaError
+from .transforms.loading import LoadAudio, LoadFrame
 from .vggsound import read_id_list
 
 SUMMARY = 'prepare_summary.json'

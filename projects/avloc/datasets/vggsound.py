@@ -10,12 +10,13 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger
 
+from avloc.fileio import MediaError
 from avloc.registry import DATASETS
 from .file_index import FileIndex
 from .list_paths import check_list_path
 from .other_audio import OtherAudioMixin
 from .seeded_index import apply_sample_seed
-from .transforms.loading import MediaError, audio_source
+from .transforms.loading import audio_source
 
 # SSL-TIE's Flickr-SoundNet training lists name a clip by its path in the SoundNet
 # video release: ``videos/<a>/<b>/<c>/<id>.mp4`` or ``videos2/`` with eight folders

@@ -3,8 +3,8 @@ import os
 import numpy as np
 import pytest
 
-from avloc.datasets.synthesis.media_writer import write_wav
 from avloc.datasets.transforms import LoadAudio, MixAudio
+from avloc.fileio import write_wav
 
 LOADER = dict(type='LoadAudio', sample_rate=16000, duration=1.0)
 

@@ -5,9 +5,9 @@ import os
 import numpy as np
 import pytest
 
-from avloc.datasets.synthesis import write_video
 from avloc.datasets.transforms import LoadFrame
 from avloc.datasets.transforms.frame_cache import FrameCache
+from avloc.fileio import write_video
 
 
 @pytest.fixture

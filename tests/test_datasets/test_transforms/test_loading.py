@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from hostile_media import h264_claiming, jpeg_claiming, png_claiming, riff_wav, rotate_mp4
 
-from avloc.datasets.synthesis import write_video, write_wav
 from avloc.datasets.transforms import LoadAudio, LoadFrame, LoadGroundTruthMask, MediaError
+from avloc.fileio import write_video, write_wav
 
 
 @pytest.fixture
@@ -648,7 +648,7 @@ def test_max_pixels_is_the_largest_frame_read(tmp_path, frame, tone):
     """The limit counts width x height, of a frame file, a mask and a video alike."""
     import cv2
 
-    from avloc.datasets.synthesis import write_video
+    from avloc.fileio import write_video
     cv2.imwrite(str(tmp_path / 'f.png'), frame[..., ::-1])
     write_video(str(tmp_path / 'v.mp4'), np.repeat(frame[None], 4, 0), 4, tone, 16000)
     pixels = 64 * 48

@@ -16,8 +16,8 @@ from PIL import Image
 from tool_runner import ROOT
 from torchvision import transforms as T
 
-from avloc.datasets.synthesis import write_video, write_wav
 from avloc.datasets.transforms import ExactCenterCrop, LoadFrame, PillowResize, ShortSideResize
+from avloc.fileio import write_video, write_wav
 from avloc.registry import MODELS, TRANSFORMS
 
 MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]

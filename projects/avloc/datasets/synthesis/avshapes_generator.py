@@ -29,7 +29,7 @@ from typing import Optional, Tuple
 import numpy as np
 from tqdm import tqdm
 
-from .media_writer import write_video
+from avloc.fileio import write_video
 from .scenes import SHAPES, render_scene
 from .scenes_v2 import TEXTURES, render_scene_v2
 from .sounds import render_soundtrack

@@ -12,100 +12,16 @@ dataset skips and counts; so is a picture larger than ``max_pixels``
 (:data:`MAX_PIXELS`, 4096 x 4096, by default), refused from its header before it
 is decoded.
 """
-import io
-import os.path as osp
 from typing import Optional
 
-import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
-from PIL import Image
 
+from avloc.fileio import (MAX_PIXELS, MediaError, read_image, read_mask, read_video_frame,
+                          read_window, require_file)
 from avloc.registry import TRANSFORMS
-from .audio_window import read_window
 from .frame_cache import FrameCache
 from .frame_transform import FrameTransform
-from .media_error import MAX_PIXELS, MediaError, check_frame_size, open_first_stream
-from .video_frames import UprightRGB
-
-
-def _require_file(path: str) -> None:
-    if not osp.isfile(path):
-        raise MediaError(f'{path}: file not found')
-
-
-def _require_whole_image(path: str, data: bytes) -> None:
-    """Raise if a jpg or png file stops before its end marker.
-
-    A truncated or partly written file is what an interrupted copy or extraction
-    leaves. Pillow rejects it only while ``ImageFile.LOAD_TRUNCATED_IMAGES`` is off
-    (a process-wide flag that many training scripts turn on), cv2 pads it with grey
-    and prints a warning: either way the model would see a picture that is not the
-    clip's. Checking the bytes is exact and costs no second decode: a jpg's
-    entropy-coded data cannot hold 0xFFD9 (a 0xFF there is followed by 0x00 or a
-    restart marker), so the end marker must follow the last scan's start (0xFFDA);
-    bytes after the end marker (padding, vendor trailers) do no harm. A png must
-    hold its whole closing IEND chunk.
-    Damage inside the entropy-coded data that leaves the markers in place is not
-    detected: it decodes to wrong pixels, as it does in the public loaders.
-    """
-    if data.startswith(b'\xff\xd8'):  # jpg start-of-image
-        last_scan = data.rfind(b'\xff\xda')
-        if last_scan < 0 or data.find(b'\xff\xd9', last_scan) < 0:
-            raise MediaError(f'{path}: truncated jpg (no end-of-image marker after '
-                             'its last scan)')
-    elif data.startswith(b'\x89PNG\r\n\x1a\n'):
-        end = data.rfind(b'IEND')
-        if end < 0 or len(data) < end + 8:  # the chunk type, then its 4-byte CRC
-            raise MediaError(f'{path}: truncated png (no whole IEND chunk)')
-
-
-def _read_bytes(path: str) -> bytes:
-    _require_file(path)
-    with open(path, 'rb') as f:
-        data = f.read()
-    _require_whole_image(path, data)
-    return data
-
-
-def _open_image(path: str, data: bytes, max_pixels: int) -> Image.Image:
-    """Pillow's image of ``data``, its header read and its size checked against
-    ``max_pixels``; nothing decoded yet (Pillow decodes on ``load``/``convert``)."""
-    try:
-        image = Image.open(io.BytesIO(data))
-    except (OSError, ValueError) as err:  # UnidentifiedImageError is an OSError
-        raise MediaError(f'{path}: not a readable image ({err})') from err
-    except Image.DecompressionBombError as err:  # Pillow's own limit, 179 MP
-        raise MediaError(f'{path}: {err} (to read it, raise PIL.Image.MAX_IMAGE_PIXELS '
-                         f'and max_pixels={max_pixels})') from err
-    try:
-        check_frame_size(path, *image.size, max_pixels)
-    except MediaError:
-        image.close()
-        raise
-    return image
-
-
-def read_image(path: str, max_pixels: int = MAX_PIXELS) -> np.ndarray:
-    """Decode an image file to (H, W, 3) uint8 RGB as the public SSL-TIE and EZ-VSL
-    loaders do, ``Image.open(path).convert('RGB')``, refusing one of more than
-    ``max_pixels`` pixels from its header, before it is decoded.
-
-    Pillow rather than OpenCV: ``cv2.imread`` applies a jpg's EXIF orientation (the
-    public loaders do not) and links its own libjpeg, so the same file could decode to
-    other pixels than the ones the public test transform sees. Pillow decodes the
-    bytes already read for the truncation check, so the pixels are the ones
-    ``Image.open(path)`` gives.
-
-    Raises:
-        MediaError: A missing, truncated, unreadable or too large image, named.
-    """
-    data = _read_bytes(path)
-    with _open_image(path, data, max_pixels) as image:
-        try:
-            return np.array(image.convert('RGB'))  # a writable copy
-        except (OSError, ValueError) as err:
-            raise MediaError(f'{path}: not a readable image ({err})') from err
 
 
 def audio_source(info: dict) -> str:
@@ -138,8 +54,10 @@ class LoadFrame(FrameTransform):
     decoding. The picture is decord's ``VideoReader(path)[index]`` (the loader
     before), bit for bit (tested, BT.601, BT.709 and full-range), and upright: a
     video whose track header says to turn it (a phone's) is turned as players and
-    decord turn it (:class:`UprightRGB`, shared with the inference API and demos).
-    A video without packet timestamps is still read with decord.
+    decord turn it (:func:`~avloc.fileio.read_video_frame`, shared with the frame
+    cache; the inference API and demos read frames through the same
+    :class:`~avloc.fileio.UprightRGB`). A video without packet timestamps is still
+    read with decord.
     Adds ``img`` (H, W, 3) uint8 RGB, ``ori_shape`` and ``img_shape`` (h, w), an
     identity ``homography_matrix`` and an all-ones ``valid_mask`` (H, W), so later
     transforms never branch on a missing key.
@@ -166,74 +84,15 @@ class LoadFrame(FrameTransform):
         self.cache = FrameCache(cache_dir) if cache_dir else None
         self.max_pixels = max_pixels
 
-    def _frame_index(self, path: str, num_frames: int, fps: Optional[float]) -> int:
-        """decord's index of the frame to read: the middle one or ``frame_time``."""
-        if num_frames == 0:
-            raise MediaError(f'{path}: the video stream has no frames')
-        if self.frame_time is None:
-            return num_frames // 2
-        index = int(round(self.frame_time * fps)) if fps else -1
-        if not 0 <= index < num_frames:
-            raise MediaError(f'{path}: frame_time {self.frame_time}s is outside the '
-                             f'video ({num_frames} frames)')
-        return index
-
     def _read_video_frame(self, path: str) -> np.ndarray:
-        """Frame ``index`` in presentation order, as decord numbers them: the
-        stream's packets sorted by timestamp."""
-        import av
-        _require_file(path)
-        with open_first_stream(path, 'video', 'cannot decode a video stream',
-                               self.max_pixels) as (container, stream):
-            try:
-                packets = [p for p in container.demux(stream) if p.size]
-            except av.error.FFmpegError as err:
-                raise MediaError(f'{path}: cannot decode a video stream ({err})') from err
-            if any(p.pts is None for p in packets):
-                return self._read_video_frame_decord(path)
-            rate = stream.average_rate
-            index = self._frame_index(path, len(packets), float(rate) if rate else None)
-            target = sorted(p.pts for p in packets)[index]
-            at = next(i for i, p in enumerate(packets) if p.pts == target)
-            first = max((i for i in range(at + 1)
-                         if packets[i].is_keyframe and packets[i].pts <= target), default=0)
-            codec = stream.codec_context
-            codec.thread_count = 1  # a data worker has one core; skip_frame per packet
-            codec.skip_frame = 'NONREF'
-            try:
-                for i in range(first, len(packets) + 1):
-                    if i == at:
-                        codec.skip_frame = 'DEFAULT'
-                    for frame in codec.decode(packets[i] if i < len(packets) else None):
-                        if frame.pts == target:
-                            return UprightRGB(stream.time_base)(frame)
-            except av.error.FFmpegError as err:
-                raise MediaError(f'{path}: frame {index} does not decode ({err})') from err
-        raise MediaError(f'{path}: frame {index} does not decode')
-
-    def _read_video_frame_decord(self, path: str) -> np.ndarray:
-        """The frame with decord, for a stream without packet timestamps; only
-        reached after :meth:`_read_video_frame` checked the stream's frame size."""
-        import decord
-        try:
-            reader = decord.VideoReader(path, num_threads=1)
-        except Exception as err:  # decord raises its own DECORDError types
-            raise MediaError(f'{path}: cannot decode a video stream ({err})') from err
-        index = self._frame_index(path, len(reader), reader.get_avg_fps())
-        frame = reader[index].asnumpy()
-        if frame.shape[-1] != 3:
-            # decord 0.6 pads the rows of some widths (48 px becomes 64) and reports
-            # the padded RGB buffer as (h, w, 4): read it as (h, padded, 3), crop.
-            h, w = frame.shape[:2]
-            rows = np.ascontiguousarray(frame).reshape(h, -1)
-            frame = rows.reshape(h, rows.shape[1] // 3, 3)[:, :w]
-        return frame
+        """The frame of ``path`` at :attr:`frame_time` (:func:`read_video_frame`)."""
+        return read_video_frame(path, self.frame_time, self.max_pixels)
 
     def transform(self, results: dict) -> dict:
         if results.get('frame_path'):
             img = read_image(results['frame_path'], self.max_pixels)
         elif self.cache is not None:
-            _require_file(results['video_path'])
+            require_file(results['video_path'])
             img = self.cache.get(results['video_path'], self.frame_time,
                                  self._read_video_frame)
         else:
@@ -315,7 +174,7 @@ class LoadAudio(BaseTransform):
     def _decode(self, path: str, start: int, count: Optional[int]) -> np.ndarray:
         """(N,) float32 samples ``start:start + count`` of ``path`` (to the end if
         ``count`` is None); fewer where the audio ends first."""
-        _require_file(path)
+        require_file(path)
         return read_window(path, self.sample_rate, start, count)
 
     def transform(self, results: dict) -> dict:
@@ -378,13 +237,7 @@ class LoadGroundTruthMask(FrameTransform):
         self.max_pixels = max_pixels
 
     def transform(self, results: dict) -> dict:
-        path = results['gt_mask_path']
-        data = _read_bytes(path)
-        _open_image(path, data, self.max_pixels).close()  # the header: size checked
-        mask = cv2.imdecode(np.frombuffer(data, np.uint8),
-                            cv2.IMREAD_GRAYSCALE)  # cv2.imread's decoder
-        if mask is None:
-            raise MediaError(f'{path}: not a readable mask image')
+        mask = read_mask(results['gt_mask_path'], self.max_pixels)
         results['gt_mask'] = (mask > 0).astype(np.uint8)
         return results
 

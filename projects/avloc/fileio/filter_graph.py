@@ -1,6 +1,10 @@
-"""Decoded video frames to (H, W, 3) uint8 RGB the right way up, one conversion for
-every reader of a video (``LoadFrame``, its frame cache, the inference API and the
-demos), so that the frame a model is tested on is the frame a demo shows.
+"""Filter graphs for decoded video frames: a linked chain of libavfilter filters
+(:func:`linked_graph`), the turn a track header asks for (:func:`clockwise_degrees`)
+and the conversion to (H, W, 3) uint8 RGB the right way up (:class:`UprightRGB`),
+one for every reader of a video (``LoadFrame``, its frame cache, the inference API
+and the demos), so that the frame a model is tested on is the frame a demo shows.
+The ffmpeg frame extraction (``avloc.datasets.frame_extraction``) links its own
+chain with :func:`linked_graph` and turns frames by :func:`clockwise_degrees`.
 
 A phone held upright records landscape pictures and a display matrix in the track
 header that turns them by 90 degrees; players apply it, and so does decord (the
