@@ -67,7 +67,7 @@ def test_control_does_not_depend_on_the_batch_size(tiny_avshapes):
     model = MODELS.build(dict(
         type='SSLTIE', data_preprocessor=dict(type='AVDataPreprocessor'),
         visual_encoder=dict(type='VisualResNet18'), audio_encoder=dict(type='AudioResNet18'),
-        contrastive_loss=dict(type='LocalizationContrastiveLoss'))).eval()
+        head=dict(type='LocalizationContrastiveHead'))).eval()
     ds = dataset(tiny_avshapes, test_mode=True, indices=6)
 
     def controls(order, batch_size):

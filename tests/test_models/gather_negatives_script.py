@@ -45,7 +45,7 @@ def main(out_path: str, gather: bool) -> None:
     model = MODELS.build(dict(
         type='SSLTIE', data_preprocessor=dict(type='AVDataPreprocessor'),
         visual_encoder=dict(type='VisualResNet18'), audio_encoder=dict(type='AudioResNet18'),
-        contrastive_loss=dict(type='LocalizationContrastiveLoss'),
+        head=dict(type='LocalizationContrastiveHead'),
         equivariance_loss=dict(type='EquivarianceLoss', cells='shared', loss_weight=5.0),
         gather_negatives=gather))
     model.eval()  # BatchNorm with running statistics, see the module docstring

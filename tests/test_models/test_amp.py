@@ -76,11 +76,13 @@ class Probes:
         for encoder in (model.visual_encoder, model.audio_encoder):
             encoder.register_forward_hook(
                 lambda m, args, out: self.encoders.append(out.dtype))
-        for name in ('contrastive_loss', 'loss_module', 'equivariance_loss'):
-            loss = getattr(model, name, None)
-            if loss is not None:
-                loss.register_forward_pre_hook(lambda m, args: self.loss_inputs.extend(
-                    a.dtype for a in args if torch.is_tensor(a) and a.is_floating_point()))
+        record = lambda args: self.loss_inputs.extend(  # noqa: E731
+            a.dtype for a in args if torch.is_tensor(a) and a.is_floating_point())
+        logits = model.head.logits  # every head scores its maps through logits
+        monkeypatch.setattr(model.head, 'logits',
+                            lambda *args: (record(args), logits(*args))[1])
+        if getattr(model, 'equivariance_loss', None) is not None:
+            model.equivariance_loss.register_forward_pre_hook(lambda m, args: record(args))
         inv, grid_sample = torch.linalg.inv, torch.nn.functional.grid_sample
 
         def recording_inv(matrix, *args, **kwargs):

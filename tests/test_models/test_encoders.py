@@ -111,7 +111,7 @@ def test_model_init_weights_reaches_the_encoder(tmp_path):
         visual_encoder=dict(type='VisualResNet18', init_cfg=dict(
             type='Pretrained', checkpoint=str(tmp_path / 'r18.pth'))),
         audio_encoder=dict(type='AudioResNet18'),
-        contrastive_loss=dict(type='LocalizationContrastiveLoss')))
+        head=dict(type='LocalizationContrastiveHead')))
     audio_before = model.audio_encoder.layer1[0].conv1.weight.clone()
     model.init_weights()
     assert_loaded(model.visual_encoder, state)

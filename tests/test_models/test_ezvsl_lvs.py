@@ -1,10 +1,11 @@
 """The LVS and EZ-VSL baselines on the shared encoders."""
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.registry import init_default_scope
 from test_ssltie import batch
 
-from avloc.models.algorithms.ezvsl import _min_max
+from avloc.models.utils import min_max as _min_max
 from avloc.registry import MODELS
 
 
@@ -14,7 +15,7 @@ def build_ezvsl(layer4_stride=2, embed_dim=64, **kwargs):
         type='EZVSL', data_preprocessor=dict(type='AVDataPreprocessor'),
         visual_encoder=dict(type='VisualResNet18', layer4_stride=layer4_stride),
         audio_encoder=dict(type='AudioResNet18'),
-        loss=dict(type='MaxMILContrastiveLoss'), embed_dim=embed_dim, **kwargs))
+        head=dict(type='MaxMILContrastiveHead'), embed_dim=embed_dim, **kwargs))
 
 
 def test_ezvsl_trains_its_projections_and_encoders():
@@ -52,15 +53,19 @@ def test_ezvsl_object_prior_blend(alpha):
     assert out[0].pred_heatmap_other_audio.shape == (1, 32, 32)
 
 
-def test_lvs_is_the_contrastive_loss_alone():
+def test_lvs_is_the_contrastive_head_on_view_0():
     init_default_scope('avloc')
     model = MODELS.build(dict(
         type='LVS', data_preprocessor=dict(type='AVDataPreprocessor'),
         visual_encoder=dict(type='VisualResNet18'), audio_encoder=dict(type='AudioResNet18'),
-        contrastive_loss=dict(type='LocalizationContrastiveLoss')))
-    assert model.equivariance_loss is None and model.view_transform is None
-    data = model.data_preprocessor(batch(views=2), True)
-    assert set(model(**data, mode='loss')) == {'loss_cl'}
+        head=dict(type='LocalizationContrastiveHead')))
+    model.eval()  # BatchNorm batch statistics would differ between the two calls
+    two_views = model.data_preprocessor(batch(views=2), True)
+    losses = model(**two_views, mode='loss')
+    assert set(losses) == {'loss_cl'}
+    first_view = dict(two_views, inputs=dict(two_views['inputs'],
+                                             imgs=two_views['inputs']['imgs'][:, :1]))
+    torch.testing.assert_close(losses, model(**first_view, mode='loss'))
 
 
 def test_ezvsl_heatmap_is_the_paired_cosine_of_its_projections():
@@ -70,7 +75,7 @@ def test_ezvsl_heatmap_is_the_paired_cosine_of_its_projections():
     lvs = MODELS.build(dict(
         type='LVS', data_preprocessor=dict(type='AVDataPreprocessor'),
         visual_encoder=dict(type='VisualResNet18'), audio_encoder=dict(type='AudioResNet18'),
-        contrastive_loss=dict(type='LocalizationContrastiveLoss'))).eval()
+        head=dict(type='LocalizationContrastiveHead'))).eval()
     lvs.visual_encoder.load_state_dict(ezvsl.visual_encoder.state_dict())
     lvs.audio_encoder.load_state_dict(ezvsl.audio_encoder.state_dict())
     with torch.no_grad():
@@ -91,9 +96,10 @@ def test_max_mil_gradient_reaches_only_the_best_cell_of_each_pair():
     # (configs/ezvsl/README.md): the loss sees one cell per image-audio pair, so only
     # the cells that already score best learn.
     init_default_scope('avloc')
-    loss = MODELS.build(dict(type='MaxMILContrastiveLoss'))
+    head = MODELS.build(dict(type='MaxMILContrastiveHead'))
     cross = torch.randn(4, 4, 3, 5).tanh().requires_grad_()  # image n x audio k x cells
-    loss(cross).backward()
+    logits, target = head.logits(cross), torch.arange(4)
+    (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target)).backward()
     best = cross.detach().flatten(2).argmax(2)  # (4, 4)
     touched = cross.grad.flatten(2) != 0
     assert torch.equal(touched.sum(2), torch.ones(4, 4, dtype=torch.long))

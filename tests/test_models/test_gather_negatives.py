@@ -49,8 +49,8 @@ def test_outside_a_distributed_run_nothing_is_gathered():
 def test_loss_finds_the_positives_at_the_offset(offset):
     """Columns shifted by ``offset`` (this rank's block of gathered audios) give the
     loss of the block alone plus the extra negatives."""
-    from avloc.models.losses import LocalizationContrastiveLoss
-    loss = LocalizationContrastiveLoss()
+    from avloc.models.heads import LocalizationContrastiveHead
+    loss = LocalizationContrastiveHead()
     cross = torch.rand(2, 2, 3, 3) * 2 - 1  # (B, B, h, w)
     others = torch.rand(2, 2, 3, 3) * 2 - 1
     wide = torch.cat([others, cross] if offset else [cross, others], dim=1)

@@ -10,7 +10,7 @@ from avloc.structures import AVDataSample
 MODEL = dict(
     type='SSLTIE', data_preprocessor=dict(type='AVDataPreprocessor'),
     visual_encoder=dict(type='VisualResNet18'), audio_encoder=dict(type='AudioResNet18'),
-    contrastive_loss=dict(type='LocalizationContrastiveLoss'),
+    head=dict(type='LocalizationContrastiveHead'),
     equivariance_loss=dict(type='EquivarianceLoss'))
 
 
@@ -70,11 +70,6 @@ def test_other_audio_control_uses_the_partner_audio_of_the_batch():
     assert 'pred_heatmap_other_audio' not in without[0]
 
 
-def test_the_old_test_cfg_switch_is_refused():
-    with pytest.raises(ValueError, match="dataset's other_audio_control"):
-        build_model(test_cfg=dict(other_audio_control=True))
-
-
 def test_view_transform_makes_the_second_view_on_device():
     torch.manual_seed(0)
     model = build_model(view_transform=dict(type='RandomEquivarianceTransform',
@@ -88,7 +83,6 @@ def test_view_transform_makes_the_second_view_on_device():
 
 
 def test_view_transform_refuses_pipeline_views():
-    import pytest
     model = build_model(view_transform=dict(type='RandomEquivarianceTransform'))
     data = model.data_preprocessor(batch(views=2), True)
     with pytest.raises(ValueError, match='one view per clip'):
@@ -128,7 +122,7 @@ class PublicStepSSLTIE(SSLTIE):
         for view in views:
             cross = cosine_heatmaps(self.visual_encoder(view),
                                     self.audio_encoder(inputs['spec']))
-            loss_cl = loss_cl + self.contrastive_loss(cross, 0)
+            loss_cl = loss_cl + self.head.loss_from_maps(cross, 0)
             heatmaps.append(torch.diagonal(cross).permute(2, 0, 1)[:, None])
         return dict(loss_cl=loss_cl / len(views), loss_equiv=self.equivariance_loss(
             heatmaps[0], heatmaps[1], matrices[0], matrices[1], valids[0], valids[1],

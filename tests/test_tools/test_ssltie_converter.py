@@ -61,7 +61,7 @@ def converted_model(tmp_path, **model_cfg):
     return model, released
 
 
-QUIRK = dict(contrastive_loss=dict(type='LocalizationContrastiveLoss', diagonal_quirk=True))
+QUIRK = dict(head=dict(type='LocalizationContrastiveHead', diagonal_quirk=True))
 
 
 def test_converted_model_gives_the_public_heatmap_and_logits(tmp_path):
@@ -72,7 +72,7 @@ def test_converted_model_gives_the_public_heatmap_and_logits(tmp_path):
     with torch.no_grad():
         ours = model(dict(imgs=frames[:, None], spec=spec), mode='tensor')
         audio_map = model.audio_encoder.feature_map(spec)
-        logits = model.contrastive_loss.logits(
+        logits = model.head.logits(
             cosine_heatmaps(model.visual_encoder(frames), audio_map.amax((2, 3))))
         expected, expected_logits = public.avenet_forward(released, frames, spec)
     assert audio_map.shape == (2, 512, 17, 42)  # layer4 at stride 1, as released

@@ -9,7 +9,7 @@ model = dict(
     data_preprocessor=dict(type='AVDataPreprocessor'),
     visual_encoder=dict(type='VisualResNet18', layer4_stride=2),
     audio_encoder=dict(type='AudioResNet18', layer4_stride=2),
-    loss=dict(type='MaxMILContrastiveLoss', tau=0.03),
+    head=dict(type='MaxMILContrastiveHead', tau=0.03),
     embed_dim=512,
     test_cfg=dict(ogl_alpha=0.4),
 )

@@ -5,6 +5,6 @@ model = dict(
     data_preprocessor=dict(type='AVDataPreprocessor'),
     visual_encoder=dict(type='VisualResNet18'),
     audio_encoder=dict(type='AudioResNet18'),
-    contrastive_loss=dict(type='LocalizationContrastiveLoss', eps=0.65, eps2=0.4,
-                          tau=0.03, temperature=0.07),
+    head=dict(type='LocalizationContrastiveHead', eps=0.65, eps2=0.4,
+              tau=0.03, temperature=0.07),
 )

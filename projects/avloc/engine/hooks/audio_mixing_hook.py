@@ -131,7 +131,8 @@ class AudioMixingHook(Hook):
 
     @torch.no_grad()
     def _embed(self, runner) -> Optional[np.ndarray]:
-        """(N, C) normalised audio embeddings of the training set on rank 0."""
+        """(N, D) normalised audio embeddings of the training set on rank 0, as the
+        model embeds them (its projection included)."""
         if self._loader is None:
             self._loader = self._build_loader(runner)
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
@@ -145,7 +146,7 @@ class AudioMixingHook(Hook):
         parts = []
         for data in self._loader:
             spec = model.data_preprocessor(data, False)['inputs']['spec']
-            parts.extend(F.normalize(model.audio_encoder(spec), dim=1).float().cpu().numpy())
+            parts.extend(F.normalize(model.embed_audio(spec), dim=1).float().cpu().numpy())
         model.train(was_training)
         gathered = collect_results(parts, len(self._loader.dataset))
         return np.stack(gathered) if gathered is not None else None

@@ -1,5 +1,6 @@
+from .base_localizer import BaseLocalizer
 from .ezvsl import EZVSL
 from .lvs import LVS
 from .ssltie import SSLTIE
 
-__all__ = ['EZVSL', 'LVS', 'SSLTIE']
+__all__ = ['BaseLocalizer', 'EZVSL', 'LVS', 'SSLTIE']

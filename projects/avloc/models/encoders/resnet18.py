@@ -46,6 +46,9 @@ class ResNet18Trunk(BaseModule):
             (see :meth:`init_weights`). Defaults to None (SSL-TIE's random init).
     """
 
+    #: Channels of the output map (a localiser sizes its projections by it).
+    out_channels = 512
+
     def __init__(self, in_channels: int, layer4_stride: int,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg)

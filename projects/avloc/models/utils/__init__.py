@@ -1,6 +1,7 @@
+from .av_embeddings import AVEmbeddings
 from .gather_negatives import gather_across_ranks
-from .heatmap import cosine_heatmaps, paired_heatmaps
-from .predictions import attach_predictions, checked_test_cfg
+from .heatmap import cosine_heatmaps, min_max, paired_heatmaps
+from .predictions import attach_predictions
 
-__all__ = ['gather_across_ranks', 'cosine_heatmaps', 'paired_heatmaps',
-           'attach_predictions', 'checked_test_cfg']
+__all__ = ['AVEmbeddings', 'gather_across_ranks', 'cosine_heatmaps', 'min_max',
+           'paired_heatmaps', 'attach_predictions']

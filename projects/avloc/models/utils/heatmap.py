@@ -29,3 +29,11 @@ def paired_heatmaps(visual: torch.Tensor, audio: torch.Tensor) -> torch.Tensor:
     visual = F.normalize(visual, dim=1)
     audio = F.normalize(audio, dim=1)
     return torch.einsum('nchw,nc->nhw', visual, audio)[:, None]
+
+
+def min_max(maps: torch.Tensor) -> torch.Tensor:
+    """Scale each (1, H, W) map of a (B, 1, H, W) batch to [0, 1] (a constant map
+    becomes 0)."""
+    low = maps.amin((2, 3), keepdim=True)
+    high = maps.amax((2, 3), keepdim=True)
+    return (maps - low) / (high - low).clamp_min(1e-12)

@@ -1,11 +1,14 @@
-"""LVS's localisation contrastive loss (Chen et al., "Localizing Visual Sounds the
+"""LVS's localisation contrastive head (Chen et al., "Localizing Visual Sounds the
 Hard Way", CVPR 2021, https://arxiv.org/abs/2104.02691), as used by SSL-TIE."""
+from typing import Dict
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from avloc.registry import MODELS
 from avloc.utils import force_float32
+from ..utils import AVEmbeddings, cosine_heatmaps
 
 
 def _soft_mean(weights: torch.Tensor, maps: torch.Tensor) -> torch.Tensor:
@@ -14,7 +17,7 @@ def _soft_mean(weights: torch.Tensor, maps: torch.Tensor) -> torch.Tensor:
 
 
 @MODELS.register_module()
-class LocalizationContrastiveLoss(nn.Module):
+class LocalizationContrastiveHead(nn.Module):
     """Image i's positive region against the background (hard negative) and the
     other audios' regions, in one cross-entropy per image. Computed in float32
     under autocast: the sigmoid sharpens cosines by 1 / tau (33 by default), and its
@@ -39,6 +42,12 @@ class LocalizationContrastiveLoss(nn.Module):
         self.temperature = temperature
         self.diagonal_quirk = diagonal_quirk
         self.loss_weight = loss_weight
+
+    def loss(self, embeddings: AVEmbeddings) -> Dict[str, torch.Tensor]:
+        """``loss_cl``: the mean cross-entropy over this rank's images."""
+        audio, offset = embeddings.negatives(embeddings.audio)
+        return dict(loss_cl=self.loss_from_maps(cosine_heatmaps(embeddings.visual, audio),
+                                                offset))
 
     @force_float32
     def logits(self, cross_maps: torch.Tensor, offset: int = 0) -> torch.Tensor:
@@ -69,7 +78,7 @@ class LocalizationContrastiveLoss(nn.Module):
         return torch.cat([s_pos, s_neg, s_hn], dim=1) / self.temperature
 
     @force_float32
-    def forward(self, cross_maps: torch.Tensor, offset: int = 0) -> torch.Tensor:
+    def loss_from_maps(self, cross_maps: torch.Tensor, offset: int = 0) -> torch.Tensor:
         """Mean cross-entropy over the B images of ``cross_maps`` (B, K, h, w); see
         :meth:`logits`."""
         logits = self.logits(cross_maps, offset)

@@ -1,0 +1,6 @@
+"""Heads: each method's training objective on a batch's :class:`AVEmbeddings`, with one
+signature, ``loss(embeddings) -> dict`` of named losses."""
+from .localization_contrastive_head import LocalizationContrastiveHead
+from .max_mil_contrastive_head import MaxMILContrastiveHead
+
+__all__ = ['LocalizationContrastiveHead', 'MaxMILContrastiveHead']
