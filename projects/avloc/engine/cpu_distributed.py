@@ -12,8 +12,9 @@ from unittest import mock
 
 import torch
 import torch.distributed as dist
+import torch.multiprocessing as mp
 from mmengine.config import Config
-from mmengine.dist.utils import _init_dist_slurm
+from mmengine.dist import init_dist
 
 
 def prepare_cpu_distributed(cfg: Config) -> None:
@@ -32,10 +33,13 @@ def prepare_cpu_distributed(cfg: Config) -> None:
         if launcher == 'pytorch':
             dist.init_process_group(backend='gloo')  # rank and world size from torchrun
         else:
-            # init_dist('slurm') minus its multiprocessing start method, which the
-            # Runner sets from env_cfg.mp_cfg
+            # init_dist sets a start method only where none is: set the config's
+            # first, as the Runner would, so that the Runner finds it unchanged
+            mp_cfg = cfg.get('env_cfg', {}).get('mp_cfg', {})
+            if mp.get_start_method(allow_none=True) is None:
+                mp.set_start_method(mp_cfg.get('mp_start_method', 'fork'))
             with mock.patch.object(torch.cuda, 'set_device', lambda device: None):
-                _init_dist_slurm('gloo')
+                init_dist('slurm', backend='gloo')
             sys.stderr.write(f'slurm task {dist.get_rank()} of {dist.get_world_size()} '
                              f'(local {os.environ["LOCAL_RANK"]}): gloo rendezvous at '
                              f'{os.environ["MASTER_ADDR"]}:{os.environ["MASTER_PORT"]}\n')
