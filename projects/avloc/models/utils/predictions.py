@@ -32,8 +32,7 @@ def attach_predictions(data_samples: List[AVDataSample], heatmaps: torch.Tensor,
         visual_pooling (str): 'avg' or 'max'. Defaults to 'avg'.
     """
     if visual_pooling not in VISUAL_POOLINGS:
-        raise ValueError(f'visual_pooling must be one of {VISUAL_POOLINGS}, got '
-                         f'{visual_pooling!r}')
+        raise ValueError(f"visual_pooling must be 'avg' or 'max', got {visual_pooling!r}")
     pooled = visual.mean((2, 3)) if visual_pooling == 'avg' else visual.amax((2, 3))
     visual_emb = F.normalize(pooled, dim=1)
     audio_emb = F.normalize(audio, dim=1)
