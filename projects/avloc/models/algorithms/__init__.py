@@ -1,6 +1,7 @@
 from .base_localizer import BaseLocalizer
 from .ezvsl import EZVSL
 from .lvs import LVS
+from .slavc import SLAVC
 from .ssltie import SSLTIE
 
-__all__ = ['BaseLocalizer', 'EZVSL', 'LVS', 'SSLTIE']
+__all__ = ['BaseLocalizer', 'EZVSL', 'LVS', 'SLAVC', 'SSLTIE']

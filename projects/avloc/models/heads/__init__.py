@@ -2,5 +2,6 @@
 signature, ``loss(embeddings) -> dict`` of named losses."""
 from .localization_contrastive_head import LocalizationContrastiveHead
 from .max_mil_contrastive_head import MaxMILContrastiveHead
+from .slavc_head import SLAVCHead
 
-__all__ = ['LocalizationContrastiveHead', 'MaxMILContrastiveHead']
+__all__ = ['LocalizationContrastiveHead', 'MaxMILContrastiveHead', 'SLAVCHead']
