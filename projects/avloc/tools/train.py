@@ -20,6 +20,7 @@ from avloc.engine.work_dir_lock import WorkDirLock, WorkDirLockedError
 from avloc.models.converters import CheckpointMismatchError, ConversionError
 from avloc.registry import RUNNERS
 from avloc.tools.common_args import parse_run_args, run_parser
+from avloc.tools.standin_weights import ensure_config_standins
 from avloc.utils import MalformedCheckpointError, UnsafeCheckpointError
 
 # A checkpoint (--resume, load_from) that is refused, does not fit the model or
@@ -82,6 +83,10 @@ def main(argv: Optional[List[str]] = None) -> None:
             lock = WorkDirLock(cfg.work_dir).acquire()  # noqa: F841
         except WorkDirLockedError as err:
             sys.exit(str(err))
+        # The AVShapes stand-in for ImageNet weights, if the model starts from it:
+        # built on first use, before the runner, whose init_weights loads it (the
+        # other ranks wait for this one where the process group is set up below).
+        ensure_config_standins(cfg)
     prepare_cpu_distributed(cfg)
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
     try:
