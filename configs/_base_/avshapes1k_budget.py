@@ -1,8 +1,8 @@
 # The small training budget shared by SSL-TIE's ablation rows and the LVS and EZ-VSL
-# baselines on AVShapes (tools/analysis/ssltie_ablation.py): the first 1,000 training
-# clips, 2 epochs in batches of 16 (124 steps), the main job's optimiser and schedule
-# (Adam 5e-4, 10 warm-up iterations, cosine decay), the final weights scored once on
-# the 500-clip test split. A config adds its model and its pipelines.
+# baselines on AVShapes (configs/ssltie/ablation/sweep_avshapes1k.yml): the first
+# 1,000 training clips, 2 epochs in batches of 16 (124 steps), the main job's
+# optimiser and schedule (Adam 5e-4, 10 warm-up iterations, cosine decay), the final
+# weights scored once on the 500-clip test split. A config adds its model and its pipelines.
 _base_ = [
     './datasets/avshapes.py',
     './schedules/adam_constant_lr.py',

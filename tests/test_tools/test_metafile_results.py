@@ -1,5 +1,5 @@
 """The metafiles' ``Results`` hold only what this repository measured: scores of
-models that the main job or the ablation script trains, never published ones."""
+models that the main job or a sweep of compare_configs.py trains, never published ones."""
 import glob
 import os
 
@@ -12,10 +12,11 @@ METAFILES = sorted(glob.glob(os.path.join(ROOT, 'configs', '*', 'metafile.yml'))
 
 
 def trained_here() -> set:
-    """The configs that a script of this repository trains and scores."""
-    ablation = import_analysis('ssltie_ablation')
+    """The configs that a script of this repository trains and scores: the main job
+    and the rows of the shipped sweeps (tools/analysis/compare_configs.py)."""
+    sweeps = import_analysis('compare_configs').shipped_sweeps()
     return {import_analysis('benchmark_main_job').CONFIG,
-            *(config for config, _ in ablation.ROWS.values())}
+            *(row.config for sweep in sweeps for row in sweep.rows.values())}
 
 
 @pytest.mark.parametrize('metafile', METAFILES, ids=lambda p: os.path.relpath(p, ROOT))
