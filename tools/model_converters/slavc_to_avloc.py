@@ -93,7 +93,7 @@ def convert(state_dict: Mapping[str, torch.Tensor], source: str = 'checkpoint',
             to add as ``object_encoder.*``. Defaults to None.
 
     Returns:
-        OrderedDict: The tensors of avloc's SLAVC model under its names (480 for
+        OrderedDict: The tensors of avloc's SLAVC model under its names (496 for
         the online and momentum networks, 120 more with the object encoder),
         copies: the input is left as it is.
 
