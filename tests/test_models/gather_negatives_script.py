@@ -1,7 +1,9 @@
-"""One SSL-TIE training step on a fixed batch of 2B clips: in one process (python),
-or split over 2 gloo ranks under DDP (torchrun), with ``gather_negatives`` as given.
-Rank 0 writes the loss and every parameter's gradient. Used by
-test_gather_negatives.py.
+"""One SSL-TIE (or FNAC) training step on a fixed batch of 2B clips: in one process
+(python), or split over 2 gloo ranks under DDP (torchrun), with ``gather_negatives``
+as given. Rank 0 writes the loss and every parameter's gradient. Used by
+test_gather_negatives.py::
+
+    python gather_negatives_script.py OUT {gather,local} [{ssltie,fnac}]
 
 BatchNorm runs in eval mode: its batch statistics stay per rank by design (no
 SyncBN on CPU), and the comparison is about the contrastive negatives.
@@ -34,7 +36,22 @@ def fixed_batch():
     return dict(inputs=dict(imgs=list(imgs), spec=list(spec)), data_samples=samples)
 
 
-def main(out_path: str, gather: bool) -> None:
+MODELS_UNDER_TEST = dict(
+    ssltie=dict(
+        type='SSLTIE', visual_encoder=dict(type='VisualResNet18'),
+        audio_encoder=dict(type='AudioResNet18'),
+        head=dict(type='LocalizationContrastiveHead'),
+        equivariance_loss=dict(type='EquivarianceLoss', cells='shared', loss_weight=5.0)),
+    # Dropout off: its draws would differ between one process and two. The
+    # FNAC terms from the first step; 2 x 2 maps so that the foreground is a part.
+    fnac=dict(
+        type='FNAC', visual_encoder=dict(type='VisualResNet18', layer4_stride=1),
+        audio_encoder=dict(type='AudioResNet18'), head=dict(type='FNACHead'),
+        embed_dim=64, visual_dropout=0.0),
+)
+
+
+def main(out_path: str, gather: bool, method: str = 'ssltie') -> None:
     world = int(os.environ.get('WORLD_SIZE', 1))
     rank = 0
     if world > 1:
@@ -42,12 +59,9 @@ def main(out_path: str, gather: bool) -> None:
         rank = dist.get_rank()
     init_default_scope('avloc')
     torch.manual_seed(0)  # the same initial weights on every rank
-    model = MODELS.build(dict(
-        type='SSLTIE', data_preprocessor=dict(type='AVDataPreprocessor'),
-        visual_encoder=dict(type='VisualResNet18'), audio_encoder=dict(type='AudioResNet18'),
-        head=dict(type='LocalizationContrastiveHead'),
-        equivariance_loss=dict(type='EquivarianceLoss', cells='shared', loss_weight=5.0),
-        gather_negatives=gather))
+    model = MODELS.build(dict(MODELS_UNDER_TEST[method],
+                              data_preprocessor=dict(type='AVDataPreprocessor'),
+                              gather_negatives=gather))
     model.eval()  # BatchNorm with running statistics, see the module docstring
     data = model.data_preprocessor(fixed_batch(), True)
     share = BATCH // world
@@ -69,4 +83,4 @@ def main(out_path: str, gather: bool) -> None:
 
 
 if __name__ == '__main__':
-    main(sys.argv[1], sys.argv[2] == 'gather')
+    main(sys.argv[1], sys.argv[2] == 'gather', *sys.argv[3:4])

@@ -19,6 +19,14 @@ from ..utils import AVEmbeddings, attach_predictions, min_max, paired_heatmaps
 #: Test batch input -> the data-sample field of the heatmap it gives: the controls
 #: that must score low (:class:`avloc.datasets.OtherAudioMixin` adds ``other_spec``).
 CONTROLS = {'other_spec': 'pred_heatmap_other_audio'}
+#: ``test_cfg.heatmap_resize`` -> the ``F.interpolate`` arguments that bring the
+#: audio-visual map to the input's size in :meth:`BaseLocalizer.test_maps`.
+#: 'bilinear' (corners aligned) is EZ-VSL's test.py and FNAC's test.py's
+#: ``validate``; without an object prior such a map is left at its own size, for
+#: the metric's protocol to resize. 'bicubic' is FNAC's ``train.py`` and its
+#: test.py's ``validate2``: the map is always resized, bicubically.
+HEATMAP_RESIZE = {'bilinear': dict(mode='bilinear', align_corners=True),
+                  'bicubic': dict(mode='bicubic', align_corners=False)}
 
 
 @MODELS.register_module()
@@ -68,13 +76,14 @@ class BaseLocalizer(BaseModel):
         data_preprocessor (dict, optional): Defaults to None.
         test_cfg (dict, optional): ``visual_pooling`` ('avg' or 'max') pools the
             visual embedding used for retrieval; ``ogl_alpha`` weighs the
-            audio-visual map against the object prior (EZ-VSL's 0.4). Defaults to
-            None.
+            audio-visual map against the object prior (EZ-VSL's 0.4);
+            ``heatmap_resize`` is how :meth:`test_maps` brings the audio-visual map
+            to the input's size (see :data:`HEATMAP_RESIZE`). Defaults to None.
         init_cfg (dict, optional): Defaults to None.
     """
 
     #: The keys ``test_cfg`` may hold (a misspelt key is an error, not a no-op).
-    TEST_CFG_KEYS = ('visual_pooling', 'ogl_alpha')
+    TEST_CFG_KEYS = ('visual_pooling', 'ogl_alpha', 'heatmap_resize')
 
     def __init__(self, visual_encoder: dict, audio_encoder: dict, head: dict,
                  embed_dim: Optional[int] = None, visual_dropout: float = 0.0,
@@ -101,6 +110,11 @@ class BaseLocalizer(BaseModel):
             raise ValueError(f'{type(self).__name__}: unknown test_cfg keys '
                              f'{sorted(unknown)}; expected some of {self.TEST_CFG_KEYS}')
         self.test_cfg.setdefault('ogl_alpha', 0.4)
+        self.test_cfg.setdefault('heatmap_resize', 'bilinear')
+        if self.test_cfg['heatmap_resize'] not in HEATMAP_RESIZE:
+            raise ValueError(f"test_cfg.heatmap_resize must be one of "
+                             f"{sorted(HEATMAP_RESIZE)}, got "
+                             f"{self.test_cfg['heatmap_resize']!r}")
 
     def visual_projection(self, embed_dim: int) -> nn.Module:
         """EZ-VSL's visual projection: a 1x1 convolution, Kaiming-initialised."""
@@ -153,11 +167,15 @@ class BaseLocalizer(BaseModel):
     def test_maps(self, heatmaps: torch.Tensor, imgs: torch.Tensor) -> torch.Tensor:
         """The maps evaluation scores: the heatmaps themselves or, with an object
         encoder, EZ-VSL's blend at the input's resolution, ``minmax(alpha *
-        minmax(A) + (1 - alpha) * minmax(O))`` (both maps resized bilinearly)."""
-        if self.object_encoder is None:
+        minmax(A) + (1 - alpha) * minmax(O))`` (the object map resized bilinearly,
+        A as ``test_cfg.heatmap_resize`` says, bilinearly by default)."""
+        resize = self.test_cfg['heatmap_resize']
+        if self.object_encoder is None and resize == 'bilinear':
             return heatmaps
         size = imgs.shape[-2:]
-        av = F.interpolate(heatmaps, size=size, mode='bilinear', align_corners=True)
+        av = F.interpolate(heatmaps, size=size, **HEATMAP_RESIZE[resize])
+        if self.object_encoder is None:
+            return av
         obj = F.interpolate(self.object_prior(imgs), size=size, mode='bilinear',
                             align_corners=True)
         alpha = self.test_cfg['ogl_alpha']
