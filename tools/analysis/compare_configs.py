@@ -1,7 +1,7 @@
 """Train and score the configs of a sweep file under one budget, over several seeds,
 and write their table into a document.
 
-    python tools/analysis/compare_configs.py configs/sweep_method_comparison_avshapes2-small.yml \\
+    python tools/analysis/compare_configs.py configs/sweep_method_comparison_avshapes1k.yml \\
         --seeds 0 1 2 --update-doc
     python tools/analysis/compare_configs.py configs/ssltie/ablation/sweep_avshapes1k.yml \\
         --seeds 0 1 2 --update-doc
@@ -408,7 +408,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('sweep', help='the sweep file (YAML), e.g. '
-                        'configs/sweep_method_comparison_avshapes2-small.yml')
+                        'configs/sweep_method_comparison_avshapes1k.yml')
     parser.add_argument('--rows', nargs='+', help='rows to run (default: all of the sweep)')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2],
                         help='training seeds; three show the spread between runs, '
