@@ -30,7 +30,7 @@ def test_the_example_method_trains_and_predicts_as_written(tmp_path):
     (configs / 'avgpoolnce').mkdir(parents=True)
     for name in ('_base_', 'ezvsl'):  # what the example's _base_ reaches
         os.symlink(osp.join(ROOT, 'configs', name), configs / name)
-    config_file = configs / 'avgpoolnce' / 'avgpoolnce_r18_1xb16-16e_avshapes2-small.py'
+    config_file = configs / 'avgpoolnce' / 'avgpoolnce_r18_1xb16-2e_avshapes1k.py'
     config_file.write_text(config + "custom_imports = dict(imports=['example_method'])\n")
     script = textwrap.dedent(f"""
         import torch
@@ -49,7 +49,7 @@ def test_the_example_method_trains_and_predicts_as_written(tmp_path):
         losses['loss_nce'].backward()
         assert model.visual_proj.weight.grad.abs().sum() > 0
         model.eval()
-        assert model(**data, mode='tensor').shape == (3, 1, 2, 2)  # 64 px at stride 32
+        assert model(**data, mode='tensor').shape == (3, 1, 4, 4)  # 64 px at stride 16
         sample = model(**data, mode='predict')[0]
         assert sample.pred_heatmap_other_audio.shape == sample.pred_heatmap.shape
         print('example ok', float(losses['loss_nce']))

@@ -1,6 +1,6 @@
 """Convert a released FNAC checkpoint into an avloc checkpoint.
 
-    python tools/model_converters/fnac_to_avloc.py best.pth \
+    python tools/model_converters/fnac_to_avloc.py best.pth \\
         checkpoints/fnac_r18_vggsound144k_converted.pth
 
 FNAC (Sun et al., CVPR 2023, https://arxiv.org/abs/2303.11302) saves, in its public

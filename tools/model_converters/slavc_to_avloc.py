@@ -1,7 +1,7 @@
 """Convert a released SLAVC checkpoint into an avloc checkpoint.
 
-    python tools/model_converters/slavc_to_avloc.py latest.pth \
-        checkpoints/slavc_r18_vggsound144k_converted.pth \
+    python tools/model_converters/slavc_to_avloc.py latest.pth \\
+        checkpoints/slavc_r18_vggsound144k_converted.pth \\
         --object-encoder resnet18-f37072fd.pth
 
 SLAVC (Mo & Morgado, NeurIPS 2022, https://arxiv.org/abs/2209.09634) saves, in its

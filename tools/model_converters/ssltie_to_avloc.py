@@ -1,6 +1,6 @@
 """Convert a released SSL-TIE checkpoint into an avloc checkpoint.
 
-    python tools/model_converters/ssltie_to_avloc.py ssltie_vggsound144k.pth.tar \
+    python tools/model_converters/ssltie_to_avloc.py ssltie_vggsound144k.pth.tar \\
         checkpoints/ssltie_r18_vggsound144k_converted.pth
 
 The public code saves ``{'epoch', 'state_dict', 'best_miou', 'optimizer',

@@ -9,12 +9,11 @@ ImageNet weights; their AVShapes configs point at the stand-in instead
 of such a config builds the stand-in (and generates the dataset it is trained on,
 with the config's own ``generator``) and later ones reuse the cache::
 
-    python tools/train.py configs/ezvsl/ezvsl_r18_1xb16-16e_avshapes2-small.py
+    python tools/train.py configs/ezvsl/ezvsl_r18-standin_1xb16-2e_avshapes1k.py
 
-does what ``python tools/misc/build_avshapes_standin.py --data-root
-data/avshapes2_small`` followed by the training would. Only the process of rank 0
-builds; in a distributed launch the other ranks wait for it at the process
-group's rendezvous, which rank 0 enters after this call.
+does what ``python tools/misc/build_avshapes_standin.py`` followed by the training
+would. Only the process of rank 0 builds; in a distributed launch the other ranks
+wait for it at the process group's rendezvous, which rank 0 enters after this call.
 """
 import os.path as osp
 from typing import Any, Iterator, List
