@@ -100,7 +100,7 @@ def test_cli_reports_a_file_that_is_not_a_checkpoint(tmp_path):
     with pytest.raises(converter.ConversionError, match='notes.pth: holds a list'):
         converter.load_released(str(bad))
     torch.save(dict(model=dict(w=[1.0])), str(bad))
-    with pytest.raises(converter.ConversionError, match='no model state dict of tensors'):
+    with pytest.raises(converter.ConversionError, match="no 'model' state dict of tensors"):
         converter.load_released(str(bad))
     with pytest.raises(FileNotFoundError, match='absent.pth: checkpoint not found'):
         converter.load_released(str(tmp_path / 'absent.pth'))

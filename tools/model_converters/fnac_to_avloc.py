@@ -23,23 +23,19 @@ from collections import OrderedDict
 from typing import Dict, Mapping, Tuple
 
 import torch
-from torchvision.models import resnet18
 
-from avloc.utils import load_checkpoint_file
+from avloc.models.converters import (ConversionError, check_layout, resnet18_trunk_shapes,
+                                     strip_module)
+from avloc.models.converters.released import load_released as _load_released
 
 #: released prefix -> avloc prefix. The encoders keep torchvision's names in both.
 PREFIXES = OrderedDict([('imgnet.', 'visual_encoder.'), ('img_proj.', 'visual_proj.'),
                         ('audnet.', 'audio_encoder.'), ('aud_proj.', 'audio_proj.')])
 
 
-class ConversionError(ValueError):
-    """The checkpoint is not a released FNAC checkpoint; the message says why."""
-
-
 def expected_shapes(dim: int = 512) -> Dict[str, Tuple[int, ...]]:
     """The released layout of ``FNAC(tau, dim, ...)``: key -> shape."""
-    trunk = {k: tuple(v.shape) for k, v in resnet18(weights=None).state_dict().items()
-             if not k.startswith('fc.')}
+    trunk = resnet18_trunk_shapes()
     shapes = {f'imgnet.{k}': s for k, s in trunk.items()}
     shapes.update({'img_proj.weight': (dim, 512, 1, 1), 'img_proj.bias': (dim,)})
     shapes.update({f'audnet.{k}': s for k, s in trunk.items()})
@@ -71,44 +67,23 @@ def convert(state_dict: Mapping[str, torch.Tensor], source: str = 'checkpoint'
     Raises:
         ConversionError: on unknown, missing or mis-shaped keys.
     """
-    state_dict = {k[len('module.'):] if k.startswith('module.') else k: v
-                  for k, v in state_dict.items()}
+    state_dict = strip_module(state_dict)
     expected = expected_shapes()
-    unknown = sorted(set(state_dict) - set(expected))
-    missing = sorted(set(expected) - set(state_dict))
-    if unknown or missing:
-        raise ConversionError(
-            f'{source}: not the released FNAC layout: {len(unknown)} unknown keys '
-            f'{unknown[:5]}, {len(missing)} missing keys {missing[:5]}')
-    for key, shape in expected.items():
-        if tuple(state_dict[key].shape) != shape:
-            raise ConversionError(f'{source}: {key} has shape '
-                                  f'{tuple(state_dict[key].shape)}, expected {shape}')
+    check_layout(state_dict, expected, source, 'the released FNAC layout')
     return OrderedDict((avloc_key(k), state_dict[k].clone()) for k in expected)
 
 
 def load_released(path: str) -> dict:
-    """The released file's checkpoint dict, read without running pickled code (its
-    ``best_cIoU`` / ``best_Auc`` are numpy scalars, allowed for this read).
+    """The released file's checkpoint dict (its ``model`` holds the tensors; its
+    ``best_cIoU`` / ``best_Auc`` are numpy scalars, allowed), read without running
+    pickled code.
 
     Raises:
         ConversionError: unreadable, a pickle that asks for code, or no ``model``
             dict of tensors.
         FileNotFoundError: no such file.
     """
-    try:
-        checkpoint = load_checkpoint_file(path, allow_numpy_scalars=True)
-    except FileNotFoundError:
-        raise
-    except ValueError as err:  # unreadable, or a pickle that asks for code
-        raise ConversionError(str(err)) from err
-    if not isinstance(checkpoint, dict):
-        raise ConversionError(f'{path}: holds a {type(checkpoint).__name__}, not a dict')
-    state_dict = checkpoint.get('model', checkpoint)
-    if not isinstance(state_dict, dict) or not all(
-            isinstance(v, torch.Tensor) for v in state_dict.values()):
-        raise ConversionError(f'{path}: has no model state dict of tensors')
-    return checkpoint
+    return _load_released(path, 'model')
 
 
 def main() -> None:

@@ -31,9 +31,10 @@ from collections import OrderedDict
 from typing import Dict, Mapping, Optional, Tuple
 
 import torch
-from torchvision.models import resnet18
 
-from avloc.utils import load_checkpoint_file
+from avloc.models.converters import (ConversionError, check_layout, resnet18_trunk_shapes,
+                                     strip_module)
+from avloc.models.converters.released import load_released as _load_released
 
 #: released prefix -> avloc prefix, online modules; each has a ``momentum_`` twin
 #: that becomes ``momentum.<avloc prefix>``. The encoders keep torchvision's names.
@@ -45,19 +46,9 @@ PREFIXES = OrderedDict([('imgnet.', 'visual_encoder.'),
                         ('aud_proj2.', 'audio_proj.proj2.')])
 
 
-class ConversionError(ValueError):
-    """The checkpoint is not a released SLAVC checkpoint; the message says why."""
-
-
-def _trunk_shapes() -> Dict[str, Tuple[int, ...]]:
-    """torchvision's ResNet-18 without ``fc``: key -> shape."""
-    return {k: tuple(v.shape) for k, v in resnet18(weights=None).state_dict().items()
-            if not k.startswith('fc.')}
-
-
 def expected_shapes(dim: int = 512) -> Dict[str, Tuple[int, ...]]:
     """The released layout of ``SLAVC(tau, dim, ...)``: key -> shape."""
-    trunk = _trunk_shapes()
+    trunk = resnet18_trunk_shapes()
     online = {f'imgnet.{k}': s for k, s in trunk.items()}
     for name in ('img_proj1', 'img_proj2'):
         online.update({f'{name}.weight': (dim, 512, 1, 1), f'{name}.bias': (dim,)})
@@ -100,31 +91,17 @@ def convert(state_dict: Mapping[str, torch.Tensor], source: str = 'checkpoint',
     Raises:
         ConversionError: on unknown, missing or mis-shaped keys.
     """
-    state_dict = {k[len('module.'):] if k.startswith('module.') else k: v
-                  for k, v in state_dict.items()}
+    state_dict = strip_module(state_dict)
     proj = state_dict.get('img_proj1.weight')
     expected = expected_shapes(proj.shape[0] if proj is not None and proj.ndim else 512)
-    _check(state_dict, expected, source, 'the released SLAVC layout')
+    check_layout(state_dict, expected, source, 'the released SLAVC layout')
     converted = OrderedDict((avloc_key(k), state_dict[k].clone()) for k in expected)
     if object_encoder is not None:
         trunk = {k: v for k, v in object_encoder.items() if not k.startswith('fc.')}
-        _check(trunk, _trunk_shapes(), 'object encoder', "torchvision's ResNet-18")
-        converted.update((f'object_encoder.{k}', trunk[k].clone()) for k in _trunk_shapes())
+        trunk_shapes = resnet18_trunk_shapes()
+        check_layout(trunk, trunk_shapes, 'object encoder', "torchvision's ResNet-18")
+        converted.update((f'object_encoder.{k}', trunk[k].clone()) for k in trunk_shapes)
     return converted
-
-
-def _check(state_dict: Mapping[str, torch.Tensor], expected: Dict[str, tuple],
-           source: str, layout: str) -> None:
-    unknown = sorted(set(state_dict) - set(expected))
-    missing = sorted(set(expected) - set(state_dict))
-    if unknown or missing:
-        raise ConversionError(
-            f'{source}: not {layout}: {len(unknown)} unknown keys {unknown[:5]}, '
-            f'{len(missing)} missing keys {missing[:5]}')
-    for key, shape in expected.items():
-        if tuple(state_dict[key].shape) != shape:
-            raise ConversionError(f'{source}: {key} has shape '
-                                  f'{tuple(state_dict[key].shape)}, expected {shape}')
 
 
 def load_released(path: str, key: Optional[str] = 'model') -> dict:
@@ -141,19 +118,7 @@ def load_released(path: str, key: Optional[str] = 'model') -> dict:
             dict of tensors.
         FileNotFoundError: no such file.
     """
-    try:
-        checkpoint = load_checkpoint_file(path, allow_numpy_scalars=True)
-    except FileNotFoundError:
-        raise
-    except ValueError as err:  # unreadable, or a pickle that asks for code
-        raise ConversionError(str(err)) from err
-    if not isinstance(checkpoint, dict):
-        raise ConversionError(f'{path}: holds a {type(checkpoint).__name__}, not a dict')
-    state_dict = checkpoint.get(key, checkpoint)
-    if not isinstance(state_dict, dict) or not all(
-            isinstance(v, torch.Tensor) for v in state_dict.values()):
-        raise ConversionError(f'{path}: has no state dict of tensors')
-    return checkpoint
+    return _load_released(path, key)
 
 
 def main() -> None:

@@ -19,7 +19,8 @@ import torch
 
 # The conversion lives in the package, shared with avloc.apis.init_localizer (which
 # converts a released file in memory); these names are the tool's interface.
-from avloc.models.converters.ssltie import KEY_TABLE, ConversionError, avloc_key
+from avloc.models.converters import ConversionError
+from avloc.models.converters.ssltie import KEY_TABLE, avloc_key
 from avloc.models.converters.ssltie import convert_ssltie as convert
 from avloc.models.converters.ssltie import expected_shapes, load_released
 

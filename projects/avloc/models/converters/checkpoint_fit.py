@@ -11,7 +11,8 @@ from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 import torch
 
-from .ssltie import ConversionError, convert_ssltie, is_ssltie_layout
+from .released import ConversionError
+from .ssltie import convert_ssltie, is_ssltie_layout
 
 CONVERTER = 'tools/model_converters/ssltie_to_avloc.py'
 

@@ -17,17 +17,14 @@ from typing import Dict, Mapping, Tuple
 
 import torch
 
-from avloc.utils import load_checkpoint_file
+from . import released
+from .released import check_layout, strip_module
 
 KEY_TABLE = osp.join(osp.dirname(osp.abspath(__file__)), 'ssltie_state_dict_keys.tsv')
 # released prefix -> (avloc prefix, the stem this encoder really uses); the other
 # parts keep their names, which are torchvision's in both codebases.
 ENCODERS = {'imgnet': ('visual_encoder', 'conv1'), 'audnet': ('audio_encoder', 'conv1_a')}
 TRUNK_PARTS = ('bn1', 'layer1', 'layer2', 'layer3', 'layer4')
-
-
-class ConversionError(ValueError):
-    """The checkpoint is not a released SSL-TIE checkpoint; the message says why."""
 
 
 def expected_shapes(path: str = KEY_TABLE) -> Dict[str, Tuple[int, ...]]:
@@ -41,17 +38,11 @@ def expected_shapes(path: str = KEY_TABLE) -> Dict[str, Tuple[int, ...]]:
     return shapes
 
 
-def _strip_module(state_dict: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
-    """Keys without the ``module.`` prefix that a DataParallel save adds."""
-    return {k[len('module.'):] if k.startswith('module.') else k: v
-            for k, v in state_dict.items()}
-
-
 def is_ssltie_layout(state_dict: Mapping[str, torch.Tensor]) -> bool:
     """Whether a state dict looks released (``imgnet.*`` / ``audnet.*`` keys, with or
     without ``module.``): then :func:`convert_ssltie` applies, and says if it does
     not fit."""
-    return any(k.split('.', 1)[0] in ENCODERS for k in _strip_module(state_dict))
+    return any(k.split('.', 1)[0] in ENCODERS for k in strip_module(state_dict))
 
 
 def avloc_key(key: str) -> str:
@@ -82,39 +73,13 @@ def convert_ssltie(state_dict: Mapping[str, torch.Tensor], source: str = 'checkp
     Raises:
         ConversionError: on unknown, missing or mis-shaped keys.
     """
-    state_dict = _strip_module(state_dict)
-    expected = expected_shapes()
-    unknown = sorted(set(state_dict) - set(expected))
-    missing = sorted(set(expected) - set(state_dict))
-    if unknown or missing:
-        raise ConversionError(
-            f'{source}: not the released SSL-TIE layout: {len(unknown)} unknown keys '
-            f'{unknown[:5]}, {len(missing)} missing keys {missing[:5]}')
-    for key, shape in expected.items():
-        if tuple(state_dict[key].shape) != shape:
-            raise ConversionError(f'{source}: {key} has shape '
-                                  f'{tuple(state_dict[key].shape)}, expected {shape}')
+    state_dict = strip_module(state_dict)
+    check_layout(state_dict, expected_shapes(), source, 'the released SSL-TIE layout')
     renamed = ((avloc_key(k), v) for k, v in state_dict.items())
     return OrderedDict((k, v.clone()) for k, v in renamed if k)
 
 
 def load_released(path: str) -> dict:
-    """The released file's checkpoint dict, read without running pickled code.
-
-    Raises:
-        ConversionError: unreadable, a pickle that asks for code, or no dict of
-            tensors.
-        FileNotFoundError: no such file.
-    """
-    try:
-        checkpoint = load_checkpoint_file(path, allow_numpy_scalars=True)  # best_miou
-    except FileNotFoundError:
-        raise
-    except ValueError as err:  # unreadable, or a pickle that asks for code
-        raise ConversionError(str(err)) from err
-    if not isinstance(checkpoint, dict):
-        raise ConversionError(f'{path}: holds a {type(checkpoint).__name__}, not a dict')
-    state_dict = checkpoint.get('state_dict', checkpoint)
-    if not all(isinstance(v, torch.Tensor) for v in state_dict.values()):
-        raise ConversionError(f'{path}: has no state_dict of tensors')
-    return checkpoint
+    """The released file's checkpoint dict (its ``state_dict`` holds the tensors),
+    read without running pickled code; see :func:`released.load_released`."""
+    return released.load_released(path, 'state_dict')
