@@ -13,6 +13,7 @@ import torch
 from crafted_pickles import write_attack
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
+from random_weights import randomise
 from tool_runner import ROOT, run_tool
 
 from avloc.registry import MODELS
@@ -23,24 +24,6 @@ spec = importlib.util.spec_from_file_location('slavc_to_avloc', SCRIPT)
 converter = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(converter)
 TAU, ALPHA = 0.03, 0.9
-
-
-def randomise(module, seed):
-    """Non-trivial weights and BatchNorm statistics, activations kept O(1)."""
-    gen = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, t in module.state_dict().items():
-            if name.endswith('num_batches_tracked'):
-                t.fill_(1000)
-            elif name.endswith('running_var'):
-                t.copy_(torch.rand(t.shape, generator=gen) + 0.5)
-            elif t.ndim == 4:
-                t.copy_(torch.randn(t.shape, generator=gen) * (2 / t[0].numel()) ** 0.5)
-            elif t.ndim == 2:
-                t.copy_(torch.randn(t.shape, generator=gen) / t.shape[1] ** 0.5)
-            else:
-                t.copy_(torch.randn(t.shape, generator=gen) * 0.1 +
-                        (1.0 if name.endswith('weight') else 0.0))
 
 
 def released(tmp_path):

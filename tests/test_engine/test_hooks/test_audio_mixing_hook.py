@@ -9,7 +9,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from tool_runner import ROOT, data_options, run_tool
 
-from avloc.engine.hooks import nearest_in_queue
+from avloc.engine.hooks import AudioMixingHook, nearest_in_queue
 from avloc.registry import DATASETS, MODELS
 
 CONFIG = os.path.join(ROOT, 'configs', 'ssltie', 'ablation',
@@ -20,6 +20,35 @@ def brute_force_neighbours(emb, queue):
     sims = emb @ emb[queue].T  # (N, Q)
     sims[queue, np.arange(len(queue))] = -np.inf  # a clip is not its own neighbour
     return queue[sims.argmax(1)], sims.max(1)
+
+
+class Batches(list):
+    """A data loader stand-in: the batches, and the dataset's length."""
+
+    def __init__(self, batches, size):
+        super().__init__(batches)
+        self.dataset = range(size)
+
+
+def test_the_hook_embeds_audio_as_the_model_does_projection_included():
+    init_default_scope('avloc')
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='EZVSL', data_preprocessor=dict(type='AVDataPreprocessor'),
+        visual_encoder=dict(type='VisualResNet18'), audio_encoder=dict(type='AudioResNet18'),
+        head=dict(type='MaxMILContrastiveHead'), embed_dim=16))
+    specs = [torch.randn(1, 16, 20) for _ in range(5)]
+    hook = AudioMixingHook(pipeline=[])
+    hook._loader = Batches([dict(inputs=dict(spec=specs[:3])),
+                            dict(inputs=dict(spec=specs[3:]))], size=5)
+    runner = type('Runner', (), dict(model=model))()
+    embedded = hook._embed(runner)
+    model.eval()
+    with torch.no_grad():
+        spec = model.data_preprocessor(dict(inputs=dict(spec=specs)), False)['inputs']['spec']
+        expected = F.normalize(model.embed_audio(spec), dim=1).numpy()
+    assert embedded.shape == (5, 16)  # the projection's size, not the encoder's 512
+    np.testing.assert_allclose(embedded, expected, atol=1e-6)
 
 
 def test_nearest_in_queue_equals_brute_force():

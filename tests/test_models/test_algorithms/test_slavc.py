@@ -10,6 +10,7 @@ import public_slavc as public
 import pytest
 import torch
 from mmengine.registry import init_default_scope
+from random_weights import randomise
 from tool_runner import ROOT
 
 from avloc.evaluation.functional import confidence_score
@@ -32,24 +33,6 @@ def build_slavc(embed_dim=DIM, **kwargs):
         head=dict(type='SLAVCHead', tau=TAU), embed_dim=embed_dim)
     cfg.update(kwargs)
     return MODELS.build(cfg)
-
-
-def randomise(module, seed):
-    """Non-trivial weights and BatchNorm statistics, activations kept O(1)."""
-    gen = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, t in module.state_dict().items():
-            if name.endswith('num_batches_tracked'):
-                t.fill_(100)
-            elif name.endswith('running_var'):
-                t.copy_(torch.rand(t.shape, generator=gen) + 0.5)
-            elif t.ndim == 4:
-                t.copy_(torch.randn(t.shape, generator=gen) * (2 / t[0].numel()) ** 0.5)
-            elif t.ndim == 2:
-                t.copy_(torch.randn(t.shape, generator=gen) / t.shape[1] ** 0.5)
-            else:
-                t.copy_(torch.randn(t.shape, generator=gen) * 0.1 +
-                        (1.0 if name.endswith('weight') else 0.0))
 
 
 def public_and_ours(use_mom_eval=False, **kwargs):
