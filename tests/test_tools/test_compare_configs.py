@@ -84,7 +84,8 @@ def fake_runs(cious, prior=0.12, other=None):
              'ciou/centre_prior/AUC': 0.37,
              'ciou/other_audio/cIoU@0.5': c if other is None else other,
              'ciou/extended/AP@0.5': 0.3, 'ciou/extended/max_F1@0.5': 0.5,
-             'train_seconds': 60, 'seed': s} for s, c in enumerate(cious)]
+             'train_loss': [5.5, 2.0], 'train_seconds': 60, 'seed': s}
+            for s, c in enumerate(cious)]
 
 
 def test_the_v2_ablation_table_shows_overfitting_and_controls(tmp_path):
