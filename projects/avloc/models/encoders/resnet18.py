@@ -14,13 +14,15 @@ import torch.nn as nn
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
 from mmengine.runner.checkpoint import get_torchvision_models
-from torch.nn.modules.batchnorm import _BatchNorm
 from torchvision.models import resnet18
 
 from avloc.registry import MODELS
 from avloc.utils import load_checkpoint_file
 
 TRUNK_PARTS = ('conv1', 'bn1', 'relu', 'maxpool', 'layer1', 'layer2', 'layer3', 'layer4')
+#: The BatchNorm layers an encoder may hold (torch's public classes; SyncBatchNorm
+#: after ``sync_bn``).
+BATCH_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
 
 
 def init_ssltie_weights(module: nn.Module) -> None:
@@ -181,10 +183,10 @@ class AudioResNet18(ResNet18Trunk):
             for norm in self._norms():  # torchvision's, all with momentum 0.1
                 norm.momentum = 1 - (1 - norm.momentum)**bn_updates_per_pass
 
-    def _norms(self) -> Iterator[_BatchNorm]:
+    def _norms(self) -> Iterator[nn.Module]:
         """The BatchNorm layers, looked up when needed: ``sync_bn`` replaces them
         with SyncBatchNorm layers (which keep their momentum) after construction."""
-        return (m for m in self.modules() if isinstance(m, _BatchNorm))
+        return (m for m in self.modules() if isinstance(m, BATCH_NORMS))
 
     def forward(self, spec: torch.Tensor) -> torch.Tensor:
         embedding = torch.amax(self.feature_map(spec), dim=(2, 3))  # (B, 512)
