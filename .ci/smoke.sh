@@ -11,6 +11,6 @@ assert "site-packages" in avloc.__file__, avloc.__file__  # the installed copy
 print(f"avloc {avloc.__version__} on Python {sys.version.split()[0]}: torch "
       f"{torch.__version__}, mmcv {mmcv.__version__}, cv2 {cv2.__version__}")'
 "$py" -m pytest -q -p no:cacheprovider -k 'not one_and_two_processes' \
-    tests/test_models/test_ssltie.py::test_loss_and_backward \
-    tests/test_models/test_ssltie.py::test_predict_outputs \
+    tests/test_models/test_algorithms/test_ssltie.py::test_loss_and_backward \
+    tests/test_models/test_algorithms/test_ssltie.py::test_predict_outputs \
     tests/test_evaluation/test_retrieval.py tests/test_datasets/test_transforms/test_loading.py
