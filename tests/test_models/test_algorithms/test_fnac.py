@@ -9,7 +9,6 @@ from mmengine.logging import MessageHub
 from mmengine.registry import init_default_scope
 
 from avloc.evaluation.functional.ciou import minmax_normalize
-from avloc.models.utils import AVEmbeddings
 from avloc.registry import MODELS
 from avloc.structures import AVDataSample
 from avloc.structures.geometry import resize_heatmap
@@ -192,24 +191,3 @@ def test_test_maps_are_the_public_test_py(resize, ogl):
 def test_an_unknown_heatmap_resize_is_refused():
     with pytest.raises(ValueError, match="heatmap_resize must be one of"):
         build_fnac(test_cfg=dict(heatmap_resize='nearest'))
-
-
-def test_head_gathers_every_row_it_compares_through_negatives():
-    """With ``across_ranks`` the head asks for the audios, the visual maps, the
-    foreground and the pooled features (in that order); outside a distributed run
-    it gets them back as they are and the losses do not change."""
-    init_default_scope('avloc')
-    head = MODELS.build(dict(type='FNACHead'))
-    gen = torch.Generator().manual_seed(0)
-    visual, audio = torch.randn(3, 8, 4, 4, generator=gen), torch.randn(3, 8, generator=gen)
-    asked = []
-
-    class Recording(AVEmbeddings):
-        def negatives(self, rows):
-            asked.append(tuple(rows.shape))
-            return super().negatives(rows)
-
-    local = head.loss(AVEmbeddings(visual, audio))
-    gathered = head.loss(Recording(visual, audio, across_ranks=True))
-    assert asked == [(3, 8), (3, 8, 4, 4), (3, 8), (3, 8)]
-    torch.testing.assert_close(gathered, local)
