@@ -164,11 +164,15 @@ class BaseLocalizer(BaseModel):
         float16)."""
         return self.object_encoder(imgs).float().abs().mean(1, keepdim=True)
 
-    def test_maps(self, heatmaps: torch.Tensor, imgs: torch.Tensor) -> torch.Tensor:
+    def test_maps(self, heatmaps: torch.Tensor, imgs: torch.Tensor,
+                  prior: Optional[torch.Tensor] = None) -> torch.Tensor:
         """The maps evaluation scores: the heatmaps themselves or, with an object
         encoder, EZ-VSL's blend at the input's resolution, ``minmax(alpha *
         minmax(A) + (1 - alpha) * minmax(O))`` (the object map resized bilinearly,
-        A as ``test_cfg.heatmap_resize`` says, bilinearly by default)."""
+        A as ``test_cfg.heatmap_resize`` says, bilinearly by default).
+
+        ``prior`` is :meth:`object_prior` of ``imgs`` when the caller has it (one
+        pass of the object encoder serves a frame's every map); None computes it."""
         resize = self.test_cfg['heatmap_resize']
         if self.object_encoder is None and resize == 'bilinear':
             return heatmaps
@@ -176,8 +180,8 @@ class BaseLocalizer(BaseModel):
         av = F.interpolate(heatmaps, size=size, **HEATMAP_RESIZE[resize])
         if self.object_encoder is None:
             return av
-        obj = F.interpolate(self.object_prior(imgs), size=size, mode='bilinear',
-                            align_corners=True)
+        prior = self.object_prior(imgs) if prior is None else prior
+        obj = F.interpolate(prior, size=size, mode='bilinear', align_corners=True)
         alpha = self.test_cfg['ogl_alpha']
         return min_max(alpha * min_max(av) + (1 - alpha) * min_max(obj))
 
@@ -208,9 +212,10 @@ class BaseLocalizer(BaseModel):
         frame with another input in place of its audio) and the embeddings."""
         imgs = inputs['imgs'][:, 0]
         visual, audio = self.embed(imgs, inputs['spec'])
-        heatmaps = self.test_maps(self.heatmaps(visual, audio), imgs)
+        prior = self.object_prior(imgs) if self.object_encoder is not None else None
+        heatmaps = self.test_maps(self.heatmaps(visual, audio), imgs, prior)
         controls = {field: self.test_maps(
-            self.heatmaps(visual, self.embed_audio(inputs[key])), imgs)
+            self.heatmaps(visual, self.embed_audio(inputs[key])), imgs, prior)
             for key, field in CONTROLS.items() if key in inputs}
         return attach_predictions(data_samples, heatmaps, visual, audio, controls,
                                   self.test_cfg.get('visual_pooling', 'avg'))

@@ -7,7 +7,7 @@ Train on VGG-Sound 144k, test on VGG-SS::
     python tools/train.py configs/slavc/slavc_r18_1xb128-20e_vggsound144k.py
 """
 import copy
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -169,7 +169,8 @@ class SLAVC(BaseLocalizer):
                 torch.einsum('nchw,nc->nhw', visual2, audio2)) / 2
         return maps[:, None]
 
-    def test_maps(self, heatmaps: torch.Tensor, imgs: torch.Tensor) -> torch.Tensor:
+    def test_maps(self, heatmaps: torch.Tensor, imgs: torch.Tensor,
+                  prior: Optional[torch.Tensor] = None) -> torch.Tensor:
         """SLAVC's test.py maps, at the input's resolution: the heatmap A resized
         bicubically (corners aligned) and, with an object encoder, blended with the
         object prior O (resized the same way) on fixed ranges, not per-map min-max
@@ -178,13 +179,14 @@ class SLAVC(BaseLocalizer):
         is returned as ``2 * blend - 1``, on A's [-1, 1] scale, so the extended
         protocol's confidence (:func:`~avloc.evaluation.functional.confidence_score`,
         ``(top-25% mean + 1) / 2``) is the public ``conf_av_obj`` and the min-max
-        of the relative prediction is unchanged."""
+        of the relative prediction is unchanged. ``prior``: as
+        :meth:`BaseLocalizer.test_maps`."""
         size = imgs.shape[-2:]
         av = F.interpolate(heatmaps, size=size, mode='bicubic', align_corners=True)
         if self.object_encoder is None:
             return av
-        obj = F.interpolate(self.object_prior(imgs), size=size, mode='bicubic',
-                            align_corners=True)
+        prior = self.object_prior(imgs) if prior is None else prior
+        obj = F.interpolate(prior, size=size, mode='bicubic', align_corners=True)
         low, high = OBJECT_PRIOR_RANGE
         alpha = self.test_cfg['ogl_alpha']
         blend = alpha * (av + 1) / 2 + (1 - alpha) * (obj - low) / (high - low)
