@@ -83,3 +83,33 @@ def test_control_does_not_depend_on_the_batch_size(tiny_avshapes):
         other = controls(order, batch_size)  # e.g. one rank's shard, another batch size
         for clip_id, heatmap in whole.items():
             torch.testing.assert_close(other[clip_id], heatmap, atol=1e-5, rtol=1e-5)
+
+
+def test_negative_audio_replaces_the_clip_waveform(tiny_avshapes):
+    """silence_spec / noise_spec are the clip's own pipeline run on zeros and on
+    seeded N(0, 1) noise of the window's length: the same on every read, different
+    from the clip's audio and from each other."""
+    plain = [dict(t) for t in PIPELINE]
+    plain[-2] = dict(type='PackAVInputs')  # keep the waveform to compare samples
+    init_default_scope('avloc')
+    ds = AVShapesDataset(data_root=tiny_avshapes, ann_file='train.txt', pipeline=plain[:2]
+                         + plain[3:], generate_if_missing=False, test_mode=True,
+                         negative_audio=['silence', 'noise'])
+    sample = ds[3]['inputs']
+    assert sample['silence_audio'].shape == sample['audio'].shape
+    assert not sample['silence_audio'].any()
+    noise = sample['noise_audio'].numpy()
+    np.testing.assert_array_equal(
+        noise, np.random.default_rng(3).standard_normal(noise.shape[-1]).astype(np.float32))
+    torch.testing.assert_close(ds[3]['inputs']['noise_audio'], sample['noise_audio'])
+    assert not torch.equal(ds[4]['inputs']['noise_audio'], sample['noise_audio'])
+    spec = dataset(tiny_avshapes, test_mode=True, negative_audio=('silence',))[0]['inputs']
+    assert spec['silence_spec'].shape == spec['spec'].shape
+    assert 'noise_spec' not in spec
+    assert 'silence_spec' not in dataset(tiny_avshapes, test_mode=True)[0]['inputs']
+
+
+@pytest.mark.parametrize('bad', ['silence', ['music'], ['offscreen']])
+def test_negative_audio_names_are_checked(tiny_avshapes, bad):
+    with pytest.raises(ValueError, match='negative_audio'):
+        dataset(tiny_avshapes, test_mode=True, negative_audio=bad)

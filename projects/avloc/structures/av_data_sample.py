@@ -22,7 +22,12 @@ class AVDataSample(BaseDataElement):
             benchmark gives masks instead of boxes.
         pred_heatmap (Tensor): (1, h, w) cosine heatmap of the first view.
         pred_heatmap_other_audio (Tensor): (1, h, w) heatmap of the same frame with
-            another clip's audio (the audio control), when requested.
+            another clip's audio (the off-screen control), when requested.
+        pred_heatmap_silence (Tensor): (1, h, w) heatmap of the same frame with
+            silence in place of its audio, when requested.
+        pred_heatmap_noise (Tensor): (1, h, w) heatmap of the same frame with white
+            noise in place of its audio, when requested (see
+            :mod:`avloc.structures.audio_controls`).
         audio_embedding (Tensor): (C,) L2-normalised max-pooled audio embedding.
         visual_embedding (Tensor): (C,) L2-normalised average-pooled visual map.
     """

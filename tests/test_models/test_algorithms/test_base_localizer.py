@@ -12,7 +12,7 @@ from tool_runner import ROOT
 
 from avloc.models import BaseLocalizer
 from avloc.registry import MODELS
-from avloc.structures import AVDataSample
+from avloc.structures import AUDIO_CONTROLS, AVDataSample
 
 init_default_scope('avloc')
 METHODS = sorted(name for name, cls in MODELS.module_dict.items()
@@ -49,8 +49,9 @@ def batch(views, b=3, size=64, other_audio=True):
         imgs=[torch.randint(0, 255, (views, 3, size, size), dtype=torch.uint8,
                             generator=gen) for _ in range(b)],
         spec=[torch.randn(1, 32, 40, generator=gen) for _ in range(b)])
-    if other_audio:
-        inputs['other_spec'] = [torch.randn(1, 32, 40, generator=gen) for _ in range(b)]
+    if other_audio:  # the audio controls
+        for name in ('other', 'silence', 'noise'):
+            inputs[f'{name}_spec'] = [torch.randn(1, 32, 40, generator=gen) for _ in range(b)]
     samples = []
     for i in range(b):
         sample = AVDataSample(metainfo=dict(clip_id=str(i), ori_shape=(size, size)))
@@ -102,9 +103,13 @@ def test_config_builds_a_localiser_that_keeps_the_contract(method, path):
     assert len(samples) == b
     for sample in samples:
         assert sample.pred_heatmap.ndim == 3 and sample.pred_heatmap.shape[0] == 1
-        assert sample.pred_heatmap_other_audio.shape == sample.pred_heatmap.shape
         assert sample.audio_embedding.ndim == sample.visual_embedding.ndim == 1
         assert torch.isfinite(sample.pred_heatmap).all()
+    for control in AUDIO_CONTROLS:  # each control: the frame's map with that audio
+        swapped = dict(data['inputs'], spec=data['inputs'][control.prefix + 'spec'])
+        expected = model(swapped, batch(views)['data_samples'], mode='predict')
+        for sample, reference in zip(samples, expected):
+            torch.testing.assert_close(sample.get(control.field), reference.pred_heatmap)
 
 
 @pytest.mark.parametrize('method', METHODS)

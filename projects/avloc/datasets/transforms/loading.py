@@ -20,6 +20,7 @@ from mmcv.transforms import BaseTransform
 from avloc.fileio import (MAX_PIXELS, MediaError, read_image, read_mask, read_video_frame,
                           read_window, require_file)
 from avloc.registry import TRANSFORMS
+from avloc.structures import substitute_waveform
 from .frame_cache import FrameCache
 from .frame_transform import FrameTransform
 
@@ -155,7 +156,11 @@ class LoadAudio(BaseTransform):
 
     A dataset may set the window per clip: ``results['audio_offset']`` replaces
     ``offset`` and ``results['audio_keep']`` caps the kept seconds (AVSBench pairs
-    frame k with second k of its clip).
+    frame k with second k of its clip). ``results['audio_substitute']``, 'silence'
+    or 'noise', replaces the window's samples by that control's waveform of the same
+    length (:func:`~avloc.structures.substitute_waveform`, seeded by
+    ``results['audio_substitute_seed']``): the negative-audio controls, which the
+    silence and shortness checks do not apply to.
     """
 
     def __init__(self, sample_rate: int = 16000, duration: Optional[float] = 10.0,
@@ -194,17 +199,21 @@ class LoadAudio(BaseTransform):
         else:
             length = int(round(self.duration * self.sample_rate))
             window = self._decode(path, start, min([length] + keep))
+        substitute = results.get('audio_substitute')
+        keep_anything = self.keep_silent_and_short or substitute is not None
         short = len(window) < self.min_duration * self.sample_rate
-        if not len(window) or (short and not self.keep_silent_and_short):
+        if not len(window) or (short and not keep_anything):
             raise MediaError(
                 f'{path}: {len(window) / self.sample_rate:.2f}s of audio from '
                 f'{offset}s, need at least {self.min_duration}s')
-        if (not self.keep_silent_and_short
-                and np.abs(window).max() < self.silence_threshold):
+        if not keep_anything and np.abs(window).max() < self.silence_threshold:
             raise MediaError(f'{path}: the audio is silent '
                              f'(peak below {self.silence_threshold})')
         if len(window) < length:
             window = np.tile(window, -(-length // len(window)))[:length]
+        if substitute is not None:
+            window = substitute_waveform(substitute, len(window),
+                                         results.get('audio_substitute_seed', 0))
         results['audio'] = window
         results['sample_rate'] = self.sample_rate
         return results

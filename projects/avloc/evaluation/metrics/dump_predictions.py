@@ -7,10 +7,11 @@ import torch
 from mmengine.evaluator import BaseMetric
 
 from avloc.registry import METRICS
+from avloc.structures import AUDIO_CONTROLS
 from avloc.utils import load_checkpoint_file
 from .ciou_metric import ciou_entry
 
-_ARRAYS = ('heatmap', 'gt_bboxes', 'gt_mask', 'heatmap_other_audio')
+_ARRAYS = ('heatmap', 'gt_bboxes', 'gt_mask') + tuple(c.entry_key for c in AUDIO_CONTROLS)
 
 
 @METRICS.register_module()

@@ -13,12 +13,9 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 
 from avloc.registry import MODELS
-from avloc.structures import AVDataSample
+from avloc.structures import AUDIO_CONTROLS, AVDataSample
 from ..utils import AVEmbeddings, attach_predictions, min_max, paired_heatmaps
 
-#: Test batch input -> the data-sample field of the heatmap it gives: the controls
-#: that must score low (:class:`avloc.datasets.OtherAudioMixin` adds ``other_spec``).
-CONTROLS = {'other_spec': 'pred_heatmap_other_audio'}
 #: ``test_cfg.heatmap_resize`` -> the ``F.interpolate`` arguments that bring the
 #: audio-visual map to the input's size in :meth:`BaseLocalizer.test_maps`.
 #: 'bilinear' (corners aligned) is EZ-VSL's test.py and FNAC's test.py's
@@ -214,8 +211,9 @@ class BaseLocalizer(BaseModel):
         visual, audio = self.embed(imgs, inputs['spec'])
         prior = self.object_prior(imgs) if self.object_encoder is not None else None
         heatmaps = self.test_maps(self.heatmaps(visual, audio), imgs, prior)
-        controls = {field: self.test_maps(
-            self.heatmaps(visual, self.embed_audio(inputs[key])), imgs, prior)
-            for key, field in CONTROLS.items() if key in inputs}
+        controls = {control.field: self.test_maps(
+            self.heatmaps(visual, self.embed_audio(inputs[control.prefix + 'spec'])),
+            imgs, prior)
+            for control in AUDIO_CONTROLS if control.prefix + 'spec' in inputs}
         return attach_predictions(data_samples, heatmaps, visual, audio, controls,
                                   self.test_cfg.get('visual_pooling', 'avg'))

@@ -5,6 +5,7 @@ import torch
 from mmengine.model import BaseDataPreprocessor
 
 from avloc.registry import MODELS
+from avloc.structures import AUDIO_CONTROLS
 from .batch_augments import build_all
 
 
@@ -14,8 +15,9 @@ class AVDataPreprocessor(BaseDataPreprocessor):
 
     Output ``inputs``: ``imgs`` (B, V, 3, H, W) float, normalised per channel (when
     the batch has frames), ``spec`` (B, 1, F, T) float, optionally standardised, and
-    ``other_spec`` (B, 1, F, T), the other-audio control's partner clips, made the same
-    way, when the batch carries them (see :class:`avloc.datasets.OtherAudioMixin`).
+    and each audio control's ``<name>_spec`` (B, 1, F, T), made the same way, when the
+    batch carries it: ``other_spec`` (the partner clips' audio), ``silence_spec``,
+    ``noise_spec`` (see :mod:`avloc.structures.audio_controls`).
 
     The spectrogram and the appearance augmentations can run here, batched on the
     model's device, instead of in the dataloader workers: a pipeline that packs the
@@ -80,8 +82,10 @@ class AVDataPreprocessor(BaseDataPreprocessor):
             for augment in self.spec_augments:
                 spec = augment(spec)
         out = dict(spec=self._standardise(spec))
-        if 'other_spec' in inputs or 'other_audio' in inputs:  # never augmented
-            out['other_spec'] = self._standardise(self._spec(inputs, 'other_'))
+        for control in AUDIO_CONTROLS:  # never augmented
+            if control.prefix + 'spec' in inputs or control.prefix + 'audio' in inputs:
+                out[control.prefix + 'spec'] = self._standardise(
+                    self._spec(inputs, control.prefix))
         if 'imgs' in inputs:  # absent from audio-only batches
             imgs = torch.stack(list(inputs['imgs']))  # (B, V, 3, H, W) uint8
             if training and len(self.frame_augments):
