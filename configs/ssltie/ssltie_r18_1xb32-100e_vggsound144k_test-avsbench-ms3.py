@@ -12,8 +12,6 @@
 # pairs frame k with second k of the clip's audio (tiled to 10 s); 'clip' uses the
 # whole 5-s clip.
 _base_ = ['./ssltie_r18_1xb32-100e_vggsound144k.py']
-custom_imports = dict(imports=['avloc', 'avloc.evaluation.metrics.avsbench_metric'],
-                      allow_failed_imports=False)
 test_pipeline = [
     dict(type='LoadFrame'), {{_base_.test_audio}}, {{_base_.spectrogram}},
     dict(type='LoadGroundTruthMask'),

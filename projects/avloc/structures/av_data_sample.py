@@ -8,8 +8,10 @@ class AVDataSample(BaseDataElement):
     Meta fields (set by :class:`~avloc.datasets.transforms.PackAVInputs`):
         clip_id (str), img_shape (h, w) of the network input, ori_shape (h, w) of
         the decoded frame, the file paths, and where the list gives them
-        class_name, gt_label (index into the dataset's classes) and is_sounding
-        (False for a frame paired with another clip's audio).
+        class_name, gt_label (index into the dataset's classes), is_sounding
+        (False for a frame paired with another clip's audio) and instance_group
+        (the frame an instance belongs to, when a frame with several sources is
+        scored once per source, each with its own audio).
 
     Data fields:
         homography_matrices (Tensor): (V, 3, 3), per view, mapping decoded-frame

@@ -69,7 +69,8 @@ class PackAVInputs(BaseTransform):
     def __init__(self, meta_keys: Sequence[str] = ('clip_id', 'video_path', 'frame_path',
                                                    'audio_path', 'ori_shape', 'img_shape',
                                                    'class_name', 'gt_label',
-                                                   'is_sounding')) -> None:
+                                                   'is_sounding', 'instance_group')
+                 ) -> None:
         self.meta_keys = meta_keys
 
     def transform(self, results: dict) -> dict:
