@@ -11,6 +11,12 @@ Sources (the repositories' HEAD as fetched on 2026-11-27, commit in brackets):
   (``normalize_img``, ``Evaluator``), ``datasets.py`` (``load_all_bboxes``,
   ``bbox2gtmap``).
 * adaptive: the EZ-VSL-derived rule ``thr = sort(pred)[N - |G|]`` with ``>=``.
+* SSL-Align, kaistmm/SSLalignment [e7ae3c5]: ``test.py`` ``validate_lvs``, the
+  branch for a test set other than VGG-SS (bilinear upsampling with corners
+  aligned, ``pred = 1 - normalize_img(-H)``, the median and adaptive thresholds);
+  ``utils.py`` ``Evaluator_iiou.cal_CIOU`` / ``cal_CIOU_adap`` (``>``);
+  ``utils_lvs.py`` ``normalize_img``; ``datasets_lvs.py`` ``load_all_bboxes``
+  (format 'vggss') and ``bbox2gtmap`` (a format other than 'flickr': union).
 * absolute: no single public evaluator; avloc's definition (cut the min-max
   normalised map at a level; a constant map has no height above its minimum).
 
@@ -121,6 +127,57 @@ def ciou_absolute(heatmap, bboxes, value=0.5):
     with np.errstate(invalid='ignore'):
         return np.sum(infer_map * gt_map) / (
             np.sum(gt_map) + np.sum(infer_map * (gt_map == 0)))
+
+
+def gt_map_sslalign(bbox_list):
+    """SSL-Align ``datasets_lvs.load_all_bboxes`` (format 'vggss') then
+    ``bbox2gtmap`` (a format other than 'flickr')."""
+    bboxes = [(np.clip(np.array(bbox), 0, 1) * 224).astype(int) for bbox in bbox_list]
+    gt_map = np.zeros([224, 224])
+    for xmin, ymin, xmax, ymax in bboxes:
+        temp = np.zeros([224, 224])
+        temp[ymin:ymax, xmin:xmax] = 1
+        gt_map += temp
+    gt_map[gt_map > 0] = 1
+    return gt_map
+
+
+def cal_CIOU_sslalign(infer, gtmap, thres=0.01):
+    """SSL-Align ``Evaluator_iiou.cal_CIOU`` (``cal_CIOU_adap`` alike): ``>``."""
+    infer_map = np.zeros((224, 224))
+    infer_map[infer > thres] = 1
+    with np.errstate(invalid='ignore'):
+        return np.sum(infer_map * gtmap) / (np.sum(gtmap) + np.sum(infer_map * (gtmap == 0)))
+
+
+def _pred_sslalign(heatmap):
+    """SSL-Align ``validate_lvs`` (not VGG-SS) up to ``pred``, for one clip of the
+    batch it upsamples at once (torch upsamples each map of a batch alike)."""
+    heatmap = F.interpolate(torch.from_numpy(heatmap)[None, None], size=(224, 224),
+                            mode='bilinear', align_corners=True)
+    heatmap_now = heatmap[0:1].cpu().numpy()
+    heatmap_now = normalize_img(-heatmap_now[0][0])
+    pred = 1 - heatmap_now
+    return pred
+
+
+def ciou_sslalign(heatmap, bboxes):
+    """SSL-Align ``validate_lvs`` (not VGG-SS): the median threshold, ``>``."""
+    pred = _pred_sslalign(heatmap)
+    gt_map = gt_map_sslalign(bboxes)
+    threshold = np.sort(pred.flatten())[int(pred.shape[0] * pred.shape[1] / 2)]
+    return cal_CIOU_sslalign(pred, gt_map, threshold)
+
+
+def ciou_sslalign_adaptive(heatmap, bboxes):
+    """SSL-Align ``validate_lvs`` (not VGG-SS): the adaptive threshold, ``>``."""
+    pred = _pred_sslalign(heatmap)
+    gt_map = gt_map_sslalign(bboxes)
+    gt_nums = (gt_map != 0).sum()
+    if int(gt_nums) == 0:
+        gt_nums = int(pred.shape[0] * pred.shape[1]) // 2
+    threshold = np.sort(pred.flatten())[int(pred.shape[0] * pred.shape[1]) - int(gt_nums)]
+    return cal_CIOU_sslalign(pred, gt_map, threshold)
 
 
 def finalize(iou):

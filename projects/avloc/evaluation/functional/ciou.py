@@ -12,7 +12,7 @@ thresholds 0, 0.05, ..., 1. The other protocols change the resize and the thresh
 rule, and each protocol's handling of constant maps and empty ground truth is
 spelled out in :mod:`.protocols`.
 """
-from typing import Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -70,17 +70,20 @@ def median_threshold_mask(heatmap: np.ndarray, inclusive: bool = False) -> np.nd
     return heatmap >= threshold if inclusive else heatmap > threshold
 
 
-def top_k_mask(heatmap: np.ndarray, k: int) -> np.ndarray:
+def top_k_mask(heatmap: np.ndarray, k: int, inclusive: bool = True) -> np.ndarray:
     """The adaptive prediction: pixels at or above the k-th largest value, so at
     least ``k`` pixels (more where values tie; a constant map is kept whole).
-    ``k`` outside [1, N] is an error."""
+    ``inclusive=False`` keeps the pixels strictly above it instead (SSL-Align's
+    ``>``: fewer than ``k``, none of a constant map). ``k`` outside [1, N] is an
+    error."""
     if not 1 <= k <= heatmap.size:
         raise ValueError(f'k must be in [1, {heatmap.size}], got {k}')
-    return heatmap >= _kth_smallest(heatmap, heatmap.size - k)
+    threshold = _kth_smallest(heatmap, heatmap.size - k)
+    return heatmap >= threshold if inclusive else heatmap > threshold
 
 
 def boxes_to_gt_map(boxes: np.ndarray, size: int = EVAL_SIZE,
-                    rule: str = 'union') -> np.ndarray:
+                    rule: str = 'union', out: Optional[np.ndarray] = None) -> np.ndarray:
     """Ground-truth map of (N, 4) normalised boxes on a (size, size) grid.
 
     Coordinates are clipped to [0, 1], scaled by ``size`` and truncated, and a box
@@ -88,15 +91,22 @@ def boxes_to_gt_map(boxes: np.ndarray, size: int = EVAL_SIZE,
     ``rule='union'`` (VGG-SS) marks every pixel inside any box; ``'consensus'``
     (Flickr-SoundNet, several annotators) counts the boxes over each pixel and takes
     ``min(count / 2, 1)``, so a pixel two annotators agree on weighs 1 and one
-    annotator's pixel 0.5.
+    annotator's pixel 0.5. ``out``, a (size, size) float32 array, receives the map
+    instead of a new array (a buffer reused clip after clip).
     """
     if rule not in ('union', 'consensus'):
         raise ValueError(f"rule must be 'union' or 'consensus', got {rule!r}")
-    count = np.zeros((size, size), np.float32)
+    if out is None:
+        count = np.zeros((size, size), np.float32)
+    else:
+        count = out
+        count[...] = 0
     for x1, y1, x2, y2 in (np.clip(np.asarray(boxes, np.float64).reshape(-1, 4), 0, 1)
                            * size).astype(int):
         count[y1:y2, x1:x2] += 1
-    return np.minimum(count, 1) if rule == 'union' else np.minimum(count / 2, 1)
+    if rule == 'union':
+        return np.minimum(count, 1, out=count)
+    return np.minimum(np.divide(count, 2, out=count), 1, out=count)
 
 
 def ciou(pred: np.ndarray, gt: np.ndarray) -> float:

@@ -1,15 +1,17 @@
 """cIoU metric with switchable protocols (see ``avloc.evaluation.functional``)."""
 from collections import defaultdict
-from typing import List, Optional, Sequence, Tuple, Union
+from functools import partial
+from typing import List, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from avloc.registry import METRICS
-from ..functional import (SIZE_BINS, boxes_to_gt_map, centre_prior_map, ciou, ciou_at_threshold,
-                          ciou_auc, confidence_score, detection_scores, get_protocol,
+from ..functional import (EVAL_SIZE, SIZE_BINS, boxes_to_gt_map, centre_prior_map,
+                          ciou_at_threshold, ciou_auc, detection_scores, get_protocol,
                           mask_to_gt_map, size_bin)
+from ..functional.batched import BatchScorer, GroundTruthBatch, map_chunks, scoring_threads
 
 EMPTY_GT_POLICIES = ('fail', 'skip')
 
@@ -70,9 +72,20 @@ class CIoUMetric(BaseMetric):
     dataset's metainfo), how many clips were listed, evaluated and scored, and how
     many had an empty ground-truth map.
 
+    The clips are scored in batch, a chunk of 32 at a time in
+    :func:`~avloc.evaluation.functional.batched.scoring_threads` threads (torch's
+    intra-op setting, at most 4), by
+    :class:`~avloc.evaluation.functional.batched.BatchScorer`: the numbers of the
+    per-clip definitions (``protocol.predict``, ``ciou``, ``confidence_score``) to
+    the last bit, over ten times as fast as the public per-clip loop
+    (``docs/throughput.md``). A new per-clip measure is a new key of
+    :meth:`_score_chunk`, which sees each chunk's ground truth once;
+    :meth:`batch_cious` scores N heatmaps against N ground-truth maps.
+
     Args:
-        protocol (str | dict): 'lvs' (= 'ssltie'), 'ezvsl', 'absolute' or
-            'adaptive', optionally with overrides, e.g.
+        protocol (str | dict): 'lvs' (= 'ssltie'), 'ezvsl', 'absolute',
+            'adaptive', 'sslalign' or 'sslalign_adaptive', optionally with
+            overrides, e.g.
             ``dict(name='absolute', value=0.3)``; see
             :mod:`avloc.evaluation.functional.protocols`. Defaults to 'lvs'.
         threshold (float): cIoU threshold of the headline number. Defaults to 0.5.
@@ -112,19 +125,76 @@ class CIoUMetric(BaseMetric):
         self.empty_gt = empty_gt
         self.extended = extended
         self.label = label
+        # Scores in batch with the per-clip numbers (see BatchScorer); each
+        # evaluation's threads get scorers of their own.
+        self.scorer = BatchScorer(self.protocol)
+        # the centre prior (224, 224) and its prediction (None when the protocol
+        # reads the ground truth), set once per evaluation
+        self._prior: tuple = (None, None)
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         self.results.extend(ciou_entry(sample) for sample in data_samples)
 
-    def _gt_map(self, entry: dict) -> np.ndarray:
+    # ------------------------------------------------------------ ground truth
+    def _gt_map(self, entry: dict, out: Optional[np.ndarray] = None) -> np.ndarray:
+        """The clip's (224, 224) float32 ground-truth map: its mask when it has one,
+        else its boxes under ``gt_map``; written into ``out`` when given."""
         if 'gt_mask' in entry:
-            return mask_to_gt_map(entry['gt_mask'])
-        return boxes_to_gt_map(entry['gt_bboxes'], rule=self.gt_map)
+            gt = mask_to_gt_map(entry['gt_mask'])
+            if out is None:
+                return gt
+            out[...] = gt
+            return out
+        return boxes_to_gt_map(entry['gt_bboxes'], rule=self.gt_map, out=out)
 
-    def _score(self, heatmap: np.ndarray, gt: np.ndarray) -> float:
-        return ciou(self.protocol.predict(heatmap, gt), gt)
+    def gt_maps(self, entries: Sequence[dict],
+                out: Optional[np.ndarray] = None) -> np.ndarray:
+        """(B, 224, 224) float32 ground-truth maps of ``entries``, into ``out`` when
+        given (a buffer reused chunk after chunk)."""
+        if out is None:
+            out = np.empty((len(entries), EVAL_SIZE, EVAL_SIZE), np.float32)
+        for entry, target in zip(entries, out):
+            self._gt_map(entry, out=target)
+        return out
 
-    def _summarise(self, cious: List[float], name: str) -> dict:
+    def ground_truth(self, entries: Sequence[dict],
+                     scorer: Optional[BatchScorer] = None) -> GroundTruthBatch:
+        """The ground truth of a chunk of entries, prepared for scoring in
+        ``scorer``'s buffers (valid until its next chunk); ``gt_maps()`` of the
+        result gives the (B, 224, 224) float maps. Boxes are drawn straight into
+        the masks; masks go through :meth:`gt_maps`."""
+        scorer = scorer or self.scorer
+        if any('gt_mask' in entry for entry in entries):
+            return scorer.ground_truth(self.gt_maps(entries))
+        return scorer.ground_truth_from_boxes([entry['gt_bboxes'] for entry in entries],
+                                              rule=self.gt_map)
+
+    # ------------------------------------------------------------ scoring
+    def batch_cious(self, heatmaps: Sequence[np.ndarray],
+                    truth: Union[GroundTruthBatch, np.ndarray],
+                    scorer: Optional[BatchScorer] = None) -> np.ndarray:
+        """(N,) ciou of N raw (h, w) heatmaps against N ground-truth maps ((N, 224,
+        224), or a chunk's :class:`GroundTruthBatch`) under the metric's protocol:
+        ``ciou(protocol.predict(heatmap, gt), gt)`` of each, computed in batch
+        (by ``scorer``, the chunk's inside :meth:`_score_chunk`)."""
+        return (scorer or self.scorer).cious(heatmaps, truth)
+
+    def batch_predictions(self, heatmaps: Sequence[np.ndarray],
+                          truth: Union[GroundTruthBatch, np.ndarray, None] = None,
+                          scorer: Optional[BatchScorer] = None) -> np.ndarray:
+        """(N, 224, 224) bool predictions of N raw heatmaps under the protocol
+        (``truth`` is read by the adaptive rules only)."""
+        return (scorer or self.scorer).predict(heatmaps, truth)
+
+    def _fixed_cious(self, heatmap: np.ndarray, prediction: Optional[np.ndarray],
+                     truth: GroundTruthBatch, scorer: BatchScorer) -> np.ndarray:
+        """ciou of one heatmap on every map of ``truth``, from its ``prediction``
+        when the protocol predicts it once (does not read the ground truth)."""
+        if prediction is not None:
+            return scorer.prediction_cious(prediction, truth)
+        return scorer.fixed_cious(heatmap, truth)
+
+    def _summarise(self, cious: Sequence[float], name: str) -> dict:
         auc, _ = ciou_auc(cious)
         # A NaN ciou (no ground truth, no prediction) fails every threshold, as in
         # the public code; in the mean it counts as 0 so the mean stays a number.
@@ -132,54 +202,101 @@ class CIoUMetric(BaseMetric):
                 f'{name}AUC': auc,
                 f'{name}mean_cIoU': float(np.mean(np.nan_to_num(cious)))}
 
-    def _visible(self, results: list) -> List[Tuple[dict, np.ndarray]]:
-        """(entry, (224, 224) ground-truth map) of every clip with a visible source."""
-        return [(entry, self._gt_map(entry)) for entry in results
-                if entry['is_sounding']]
+    def _score_chunk(self, entries: Sequence[dict], scorer: BatchScorer,
+                     fixed: Optional[tuple] = None, with_controls: bool = True) -> dict:
+        """Every per-clip score of a chunk of visible clips, against the same
+        ground truth: the place for a new per-clip measure (a new key).
 
-    def _scored(self, visible: List[Tuple[dict, np.ndarray]]
-                ) -> List[Tuple[dict, np.ndarray]]:
-        """The visible clips that are scored: all of them under ``empty_gt='fail'``,
-        those with a non-empty ground-truth map under 'skip'."""
+        Args:
+            entries: The chunk's entries (:func:`ciou_entry`).
+            scorer: The chunk's scorer (one per thread).
+            fixed: ``(heatmap, prediction)`` to score one fixed heatmap instead of
+                the clips' own (``prediction`` None when the protocol reads the
+                ground truth).
+            with_controls: Also score the centre prior and other-audio maps.
+
+        Returns:
+            dict: (B,) arrays: ``area`` (ground-truth pixels), ``model``; with the
+            controls ``prior``, ``other`` (NaN where a clip has no other-audio
+            heatmap) and ``has_other``; ``size`` (size bins) when ``extended``.
+        """
+        truth = self.ground_truth(entries, scorer)
+        if fixed is not None:
+            return dict(area=truth.area, model=self._fixed_cious(*fixed, truth, scorer))
+        scores = dict(area=truth.area, model=self.batch_cious(
+            [entry['heatmap'] for entry in entries], truth, scorer))
+        if not with_controls:
+            return scores
+        scores['prior'] = self._fixed_cious(*self._prior, truth, scorer)
+        has_other = np.array(['heatmap_other_audio' in entry for entry in entries], bool)
+        other = np.full(len(entries), np.nan)
+        if has_other.all():
+            other = self.batch_cious([entry['heatmap_other_audio'] for entry in entries],
+                                     truth, scorer)
+        elif has_other.any():
+            index = np.flatnonzero(has_other)
+            other[index] = self.batch_cious(
+                [entries[i]['heatmap_other_audio'] for i in index], truth.take(index),
+                scorer)
+        scores.update(other=other, has_other=has_other)
+        if self.extended:
+            # the size of a map is its pixels above 0, which the masks hold
+            maps = truth.nonzero if truth.exact else truth.gt_maps()
+            scores['size'] = np.array([size_bin(gt) for gt in maps], object)
+        return scores
+
+    def _score_visible(self, visible: List[dict], heatmap: Optional[np.ndarray] = None,
+                       with_controls: bool = True) -> dict:
+        """:meth:`_score_chunk` over the visible clips, chunk by chunk in
+        :func:`scoring_threads` threads; the chunks' arrays joined in clip order."""
+        predict_once = not self.protocol.reads_gt
+        prior = centre_prior_map()
+        self._prior = (prior, self.protocol.predict(prior) if predict_once else None)
+        fixed = None
+        if heatmap is not None:
+            fixed = (heatmap, self.protocol.predict(heatmap) if predict_once else None)
+        chunks = map_chunks(partial(self._score_chunk, fixed=fixed,
+                                    with_controls=with_controls),
+                            visible, self.protocol, num_threads=scoring_threads())
+        return {key: np.concatenate([chunk[key] for chunk in chunks])
+                for key in chunks[0]}
+
+    def _scored(self, area: np.ndarray) -> np.ndarray:
+        """(V,) bool, which visible clips are scored: all of them under
+        ``empty_gt='fail'``, those with a non-empty ground-truth map under 'skip'."""
         if self.empty_gt == 'fail':
-            return visible
-        return [(entry, gt) for entry, gt in visible if gt.any()]
-
-    def _fixed_cious(self, heatmap: np.ndarray, gts: List[np.ndarray]) -> List[float]:
-        """ciou of one heatmap against every map in ``gts``, predicted once unless
-        the protocol reads the ground truth."""
-        if self.protocol.reads_gt:
-            return [self._score(heatmap, gt) for gt in gts]
-        pred = self.protocol.predict(heatmap)
-        return [ciou(pred, gt) for gt in gts]
+            return np.ones(len(area), bool)
+        return area > 0
 
     def clip_cious(self, results: list, heatmap: Optional[np.ndarray] = None
                    ) -> List[float]:
         """The ciou of every scored clip (see ``empty_gt``), e.g. to plot the cIoU
         curve: of the model's heatmaps, or of one fixed ``heatmap`` (such as the
         centre prior)."""
-        scored = self._scored(self._visible(results))
-        if heatmap is not None:
-            return self._fixed_cious(heatmap, [gt for _, gt in scored])
-        return [self._score(entry['heatmap'], gt) for entry, gt in scored]
+        visible = [entry for entry in results if entry['is_sounding']]
+        if not visible:
+            return []
+        scores = self._score_visible(visible, heatmap, with_controls=False)
+        return scores['model'][self._scored(scores['area'])].tolist()
 
     def compute_metrics(self, results: list) -> dict:
-        visible = self._visible(results)
-        num_empty = sum(not gt.any() for _, gt in visible)
+        visible = [entry for entry in results if entry['is_sounding']]
+        scores = self._score_visible(visible) if visible else dict(area=np.zeros(0))
+        num_empty = int(np.sum(scores['area'] == 0))
         if num_empty == len(visible):
             raise ValueError(f'none of the {len(results)} test clips has a ground-truth '
                              'box or mask')
-        scored = self._scored(visible)
-        model = [self._score(entry['heatmap'], gt) for entry, gt in scored]
-        prior = self._fixed_cious(centre_prior_map(), [gt for _, gt in scored])
-        other = [self._score(entry['heatmap_other_audio'], gt) for entry, gt in scored
-                 if 'heatmap_other_audio' in entry]
+        scored = self._scored(scores['area'])
+        model = scores['model'][scored]
         metrics = self._summarise(model, '')
-        metrics.update(self._summarise(prior, 'centre_prior/'))
-        if other:
+        metrics.update(self._summarise(scores['prior'][scored], 'centre_prior/'))
+        other = scores['other'][scored & scores['has_other']]
+        if len(other):
             metrics.update(self._summarise(other, 'other_audio/'))
         if self.extended:
-            metrics.update(self._extended(results, scored, model))
+            sizes = scores['size'][scored].tolist()
+            metrics.update(self._extended(results, [v for v, k in zip(visible, scored) if k],
+                                          model, sizes))
         listed = (self.dataset_meta or {}).get('num_listed')
         metrics.update(num_listed=listed if listed is not None else len(results),
                        num_scored=len(model), num_unscored=len(visible) - len(model),
@@ -187,16 +304,24 @@ class CIoUMetric(BaseMetric):
         self._log(metrics, len(results))
         return metrics
 
-    def _extended(self, results: list, scored: List[Tuple[dict, np.ndarray]],
-                  model: List[float]) -> dict:
+    def _confidences(self, heatmaps: List[np.ndarray]) -> np.ndarray:
+        """:func:`confidence_score` of each heatmap, in batch (the same numbers)."""
+        if not heatmaps:
+            return np.zeros(0)
+        return np.concatenate(map_chunks(lambda chunk, scorer: scorer.confidences(chunk),
+                                         heatmaps, self.protocol,
+                                         num_threads=scoring_threads()))
+
+    def _extended(self, results: list, scored: List[dict], model: np.ndarray,
+                  sizes: List[str]) -> dict:
         """SLAVC's scores: the scored clips are the visible pairs; their other-audio
         heatmaps and the clips marked non-sounding are the non-visible ones."""
-        conf_visible = [confidence_score(entry['heatmap']) for entry, _ in scored]
-        conf_silent = [confidence_score(e['heatmap']) for e in results
-                       if not e['is_sounding']]
-        conf_silent += [confidence_score(entry['heatmap_other_audio'])
-                        for entry, _ in scored if 'heatmap_other_audio' in entry]
-        if not conf_silent:
+        conf_visible = self._confidences([entry['heatmap'] for entry in scored])
+        conf_silent = self._confidences(
+            [e['heatmap'] for e in results if not e['is_sounding']]
+            + [entry['heatmap_other_audio'] for entry in scored
+               if 'heatmap_other_audio' in entry])
+        if not len(conf_silent):
             raise ValueError('extended=True needs non-visible pairs: keep the '
                              'dataset\'s other_audio_control on or test on a list '
                              'with non-sounding rows')
@@ -205,8 +330,8 @@ class CIoUMetric(BaseMetric):
             scores = detection_scores(conf_visible, model, conf_silent, iou)
             metrics.update({f'extended/{k}@{iou:g}': v for k, v in scores.items()})
         by_size = defaultdict(list)
-        for (_, gt), value in zip(scored, model):
-            by_size[size_bin(gt)].append(value)
+        for size, value in zip(sizes, model):
+            by_size[size].append(value)
         for name, _, _ in SIZE_BINS:
             cious = by_size.get(name, [])
             metrics[f'size/{name}/num_clips'] = len(cious)
