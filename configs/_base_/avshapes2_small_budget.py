@@ -21,6 +21,7 @@ avshapes2_small = dict(
     train_dataloader=dict(dataset=dict(indices=None, **_data)),
     val_dataloader=dict(dataset=_data),
     test_dataloader=dict(dataset=_data),
+    instance_test_dataloader=dict(dataset=_data),
     train_cfg=dict(max_epochs=_epochs, val_interval=4),
     param_scheduler=[
         dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=10),

@@ -39,3 +39,15 @@ def test_the_main_job_has_measured_results():
     config = import_analysis('benchmark_main_job').CONFIG
     results = next(m for m in models if m['Config'] == config)['Results']
     assert set(results[0]['Metrics']) == {'cIoU@0.5', 'AUC'}
+
+
+@pytest.mark.parametrize('metafile', METAFILES, ids=lambda p: os.path.relpath(p, ROOT))
+def test_no_result_is_an_oracle_score(metafile):
+    """A threshold chosen on the test set itself gives no score: CIoUMetric's oracle
+    keys (``oracle-test-set-threshold/...``) never enter a metafile's Results."""
+    with open(metafile) as f:
+        models = yaml.safe_load(f)['Models']
+    for model in models:
+        for result in model['Results']:
+            names = [str(name).lower() for name in result['Metrics']]
+            assert not [n for n in names if 'oracle' in n], (model['Name'], names)

@@ -1,4 +1,5 @@
 """The command-line tools, end to end on a tiny generated dataset."""
+import json
 import os
 import re
 import subprocess
@@ -152,3 +153,36 @@ def test_resume_with_another_batch_size_is_refused_in_one_line(trained, tiny_avs
         'error: cannot resume at iteration 5: batch_size 8 in the checkpoint, 4 now, '
         'batches_per_epoch 5 in the checkpoint, 10 now.')
     assert 'Epoch(train) [2]' not in proc.stdout + proc.stderr
+
+
+def test_report_scores_every_protocol_in_one_table_and_one_json(
+        trained, tiny_avshapes, tmp_path):
+    work_dir, _ = trained
+    report = str(tmp_path / 'report')
+    instances = [f'instance_test_dataloader.{k}' for k in (
+        f'dataset.data_root={tiny_avshapes}', 'num_workers=0', 'persistent_workers=False')]
+    out = run_tool('tools/test.py', CONFIG, os.path.join(work_dir, 'epoch_1.pth'),
+                   '--work-dir', work_dir, '--report', report,
+                   '--cfg-options', *data_options(tiny_avshapes), *instances)
+    with open(os.path.join(report, 'report.txt')) as f:
+        text = f.read()
+    assert text.strip() in out  # printed as written
+    for title in ('Localisation of the visible source, per cIoU protocol',
+                  'Several sources in one frame', 'Controls (lvs protocol)',
+                  'SLAVC extended protocol', 'Negative audio'):
+        assert title in text
+    for protocol in ('lvs', 'ezvsl', 'adaptive', 'sslalign', 'sslalign_adaptive'):
+        assert re.search(rf'^\| {protocol} +\| +\d\.\d{{4}} \|', text, re.M), protocol
+    for kind in ('silence', 'noise', 'offscreen'):
+        assert re.search(rf'^\| {kind} +\| +\d\.\d{{4}} \|', text, re.M), kind
+    with open(os.path.join(report, 'report.json')) as f:
+        data = json.load(f)
+    metrics = data['metrics']
+    assert data['test_set']['list_name'] == 'test.txt'
+    assert re.fullmatch(r'[0-9a-f]{32}', data['test_set']['list_md5'])
+    assert data['test_set']['num_scored'] == 12
+    # The config's own protocol keeps the keys of a plain test run.
+    assert {'ciou/cIoU@0.5', 'ciou_ezvsl/cIoU@0.5', 'ciou/extended/AP@0.5',
+            'ciou/negative/pIA/silence@maxq3', 'instances/instances/IIoU@0.5',
+            'instances_sslalign_adaptive/instances/iAUC'} <= set(metrics)
+    assert not [k for k in metrics if 'oracle' in k]

@@ -45,3 +45,11 @@ test_dataloader = dict(
                  generator=generator, pipeline=test_pipeline, test_mode=True))
 val_evaluator = dict(type='CIoUMetric')
 test_evaluator = val_evaluator
+# The test clips with two or three objects once per object, each object with a sound
+# of its own class (AVShapesInstancesDataset): `tools/test.py --report` scores them
+# per instance (IIoU, iAUC; docs/evaluation.md).
+instance_test_dataloader = dict(
+    batch_size=32, num_workers=1, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type='AVShapesInstancesDataset', data_root=data_root, ann_file='test.txt',
+                 generator=generator, pipeline=test_pipeline, test_mode=True))

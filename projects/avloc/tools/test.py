@@ -21,6 +21,8 @@ from avloc.engine import (SELECTED_ON_TEST, load_run_config, loaded_selection,
 from avloc.evaluation import DumpPredictions
 from avloc.registry import RUNNERS
 from avloc.tools.common_args import parse_run_args, run_parser
+from avloc.tools.evaluation_report import (format_report, instance_config, protocol_rows,
+                                           report_config, test_set_summary, write_report)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -36,6 +38,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'this file (for plot_ciou_curve.py; tensors only, it loads '
                         'without trusting a pickle)')
     parser.add_argument('--metrics-out', help='also write the scores to this JSON file')
+    parser.add_argument('--report', metavar='DIR',
+                        help='score every protocol the test set supports (each cIoU '
+                        'protocol, SLAVC extended AP / max-F1, negative audio, per '
+                        'instance, AVSBench mIoU / F-score) and write report.txt and '
+                        'report.json into DIR (docs/evaluation.md defines each column)')
     return parse_run_args(parser, argv, 'testing')
 
 
@@ -90,6 +97,15 @@ def describe_test_set(dataset, evaluator_cfg) -> str:
                                 else ''))
 
 
+def build_runner(cfg) -> Runner:
+    """The config's runner with its checkpoint loaded; a checkpoint that is refused,
+    unreadable or does not fit ends the command with one line (exit status 1)."""
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    with exit_on_input_error():
+        runner.load_or_resume()
+    return runner
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     """Test as ``tools/test.py`` / ``avloc-test`` with arguments ``argv``."""
     args = parse_args(argv)
@@ -107,22 +123,38 @@ def main(argv: Optional[List[str]] = None) -> None:
             cfg.custom_hooks = cfg.get('custom_hooks', []) + [dict(
                 type='HeatmapVisualizationHook', draw=True, out_dir=args.show_dir,
                 max_images=args.show_num)]
+    if args.report:
+        report_config(cfg)
     prepare_cpu_distributed(cfg)
-    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
-    with exit_on_input_error():  # refused, unreadable or not fitting: one line, exit 1
-        runner.load_or_resume()
+    runner = build_runner(cfg)
     if args.dump:
         runner.test_evaluator.metrics.append(DumpPredictions(out_file=args.dump))
     metrics = runner.test()
+    instances = []
+    if args.report and cfg.get('instance_test_dataloader'):
+        # the per-instance test set in a runner of its own: its own loop and progress
+        instance_cfg = instance_config(cfg)
+        instances = instance_cfg.test_evaluator
+        metrics.update(build_runner(instance_cfg).test())
     # A checkpoint whose meta says it was chosen on the test set (select_on_test)
     # gives no held-out score: the header and the JSON say so.
     selection = 'test set' if loaded_selection(runner) else None
     if is_main_process():
         note = f'; {SELECTED_ON_TEST}, not a held-out score' if selection else ''
-        print(f'\nTest scores of {args.checkpoint} ({osp.basename(args.config)}) on '
-              f'{describe_test_set(runner.test_dataloader.dataset, cfg.test_evaluator)}'
-              f'{note}:\n')
-        print(format_table(metrics))
+        dataset = runner.test_dataloader.dataset
+        header = (f'Test scores of {args.checkpoint} ({osp.basename(args.config)}) on '
+                  f'{describe_test_set(dataset, cfg.test_evaluator)}{note}:')
+        if args.report:
+            prefixes = protocol_rows(cfg.test_evaluator)
+            text = format_report(metrics, header, prefixes, protocol_rows(instances))
+            meta = dict(config=args.config, checkpoint=args.checkpoint,
+                        checkpoint_selection=selection,
+                        test_set=test_set_summary(dataset.metainfo, metrics, prefixes[0][0]))
+            paths = write_report(args.report, text, metrics, meta)
+            print(f'\n{text}\n\nReport written to {paths[0]} and {paths[1]}')
+        else:
+            print(f'\n{header}\n')
+            print(format_table(metrics))
         if args.metrics_out:
             with open(args.metrics_out, 'w') as f:
                 json.dump(dict(config=args.config, checkpoint=args.checkpoint,

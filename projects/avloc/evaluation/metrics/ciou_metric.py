@@ -8,12 +8,15 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from avloc.registry import METRICS
+from avloc.structures import AUDIO_CONTROLS
 from ..functional import (EVAL_SIZE, SIZE_BINS, boxes_to_gt_map, centre_prior_map,
                           ciou_at_threshold, ciou_auc, detection_scores, get_protocol,
-                          mask_to_gt_map, size_bin)
+                          instance_scores, mask_to_gt_map, negative_audio_scores, size_bin)
 from ..functional.batched import BatchScorer, GroundTruthBatch, map_chunks, scoring_threads
 
 EMPTY_GT_POLICIES = ('fail', 'skip')
+#: The key prefix of the oracle cut, chosen on the test set itself (never a score).
+ORACLE = 'oracle-test-set-threshold'
 
 
 def _array(sample: dict, key: str) -> np.ndarray:
@@ -38,16 +41,37 @@ def _heatmap(sample: dict, key: str) -> np.ndarray:
 
 def ciou_entry(sample: dict) -> dict:
     """What scoring one clip needs, as numpy arrays: ``clip_id``, ``heatmap`` (h, w),
-    ``gt_bboxes`` (N, 4), ``is_sounding``, and ``gt_mask`` / ``heatmap_other_audio``
-    when the sample has them."""
+    ``gt_bboxes`` (N, 4), ``is_sounding``, and when the sample has them ``gt_mask``,
+    ``instance_group`` and each audio control's heatmap (``heatmap_other_audio``,
+    ``heatmap_silence``, ``heatmap_noise``; see
+    :mod:`avloc.structures.audio_controls`)."""
     entry = dict(clip_id=sample['clip_id'], heatmap=_heatmap(sample, 'pred_heatmap'),
                  gt_bboxes=_array(sample, 'gt_bboxes'),
                  is_sounding=bool(sample.get('is_sounding', True)))
     if 'gt_mask' in sample:
         entry['gt_mask'] = _array(sample, 'gt_mask')
-    if 'pred_heatmap_other_audio' in sample:
-        entry['heatmap_other_audio'] = _heatmap(sample, 'pred_heatmap_other_audio')
+    if sample.get('instance_group') is not None:
+        entry['instance_group'] = sample['instance_group']
+    for control in AUDIO_CONTROLS:
+        if control.field in sample:
+            entry[control.entry_key] = _heatmap(sample, control.field)
     return entry
+
+
+class _ChunkedGroundTruth:
+    """(N, 224, 224) ground-truth maps of a list of entries, drawn a slice at a time
+    when read (``maps[start:stop]``): the whole test set's would take 1 GB."""
+
+    def __init__(self, metric: 'CIoUMetric', entries: Sequence[dict]) -> None:
+        self.metric, self.entries = metric, entries
+        self.shape = (len(entries), EVAL_SIZE, EVAL_SIZE)
+        self.ndim = 3
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, index: slice) -> np.ndarray:
+        return self.metric.gt_maps(self.entries[index])
 
 
 @METRICS.register_module()
@@ -100,10 +124,28 @@ class CIoUMetric(BaseMetric):
             other-audio heatmaps (the dataset's ``other_audio_control``) and any
             clip marked ``is_sounding=False`` as the non-visible pairs; see
             :mod:`avloc.evaluation.functional.extended`. Defaults to False.
+        negative_audio (bool | dict): Also score the negative-audio measures of
+            Juanola et al. (ICASSP 2025) under ``negative/``: the same frames with
+            silence, noise and another clip's audio, which the test dataset attaches
+            with ``negative_audio=['silence', 'noise']`` and its other-audio control;
+            see :mod:`avloc.evaluation.functional.negative_audio`. A dict passes
+            ``thresholds`` (the ``max`` / ``max10`` / ``maxq3`` levels, e.g. one of
+            ``PUBLISHED_THRESHOLDS``), ``fixed`` and ``align_corners`` to
+            :func:`negative_audio_scores`. Defaults to False.
+        oracle (bool): Also report the cIoU of the ``absolute`` cut (0.05, 0.10,
+            ..., 0.95) that maximises cIoU on these very clips, under the key
+            ``oracle-test-set-threshold/``, with a log line that says it is no
+            score. Defaults to False (never a default, never in a metafile).
         label (str, optional): A note that opens the metric's log line in
             brackets, e.g. ``'checkpoint selected on the test set'``, which
             ``select_on_test=True`` sets (see
             :mod:`avloc.engine.checkpoint_selection`). Defaults to None.
+
+    Clips that carry an ``instance_group`` (a frame with several sources scored
+    once per source, each with its own audio: :class:`~avloc.datasets.IS3Dataset`,
+    :class:`~avloc.datasets.AVShapesInstancesDataset`) are also scored per frame:
+    ``instances/IIoU@<threshold>`` and ``instances/iAUC`` (SSL-Align's, see
+    :func:`~avloc.evaluation.functional.instance_scores`).
         collect_device (str): Defaults to 'cpu'.
         prefix (str, optional): Defaults to 'ciou'.
     """
@@ -112,6 +154,7 @@ class CIoUMetric(BaseMetric):
 
     def __init__(self, protocol: Union[str, dict] = 'lvs', threshold: float = 0.5,
                  gt_map: str = 'union', empty_gt: str = 'fail', extended: bool = False,
+                 negative_audio: Union[bool, dict] = False, oracle: bool = False,
                  label: Optional[str] = None, collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -124,6 +167,8 @@ class CIoUMetric(BaseMetric):
         self.gt_map = gt_map
         self.empty_gt = empty_gt
         self.extended = extended
+        self.negative_audio = self._negative_audio_options(negative_audio)
+        self.oracle = oracle
         self.label = label
         # Scores in batch with the per-clip numbers (see BatchScorer); each
         # evaluation's threads get scorers of their own.
@@ -131,6 +176,18 @@ class CIoUMetric(BaseMetric):
         # the centre prior (224, 224) and its prediction (None when the protocol
         # reads the ground truth), set once per evaluation
         self._prior: tuple = (None, None)
+
+    @staticmethod
+    def _negative_audio_options(option: Union[bool, dict]) -> Optional[dict]:
+        """The keyword arguments of :func:`negative_audio_scores`, or None (off)."""
+        if option is False or option is None:
+            return None
+        options = {} if option is True else dict(option)
+        unknown = set(options) - {'thresholds', 'fixed', 'align_corners'}
+        if unknown:
+            raise ValueError(f'negative_audio: unknown options {sorted(unknown)}; give '
+                             'True or a dict of thresholds, fixed, align_corners')
+        return options
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         self.results.extend(ciou_entry(sample) for sample in data_samples)
@@ -293,10 +350,16 @@ class CIoUMetric(BaseMetric):
         other = scores['other'][scored & scores['has_other']]
         if len(other):
             metrics.update(self._summarise(other, 'other_audio/'))
+        scored_entries = [v for v, k in zip(visible, scored) if k]
         if self.extended:
             sizes = scores['size'][scored].tolist()
-            metrics.update(self._extended(results, [v for v, k in zip(visible, scored) if k],
-                                          model, sizes))
+            metrics.update(self._extended(results, scored_entries, model, sizes))
+        if any('instance_group' in entry for entry in scored_entries):
+            metrics.update(self._instances(scored_entries, model))
+        if self.negative_audio is not None:
+            metrics.update(self._negative(scored_entries))
+        if self.oracle:
+            metrics.update(self._oracle(results))
         listed = (self.dataset_meta or {}).get('num_listed')
         metrics.update(num_listed=listed if listed is not None else len(results),
                        num_scored=len(model), num_unscored=len(visible) - len(model),
@@ -339,6 +402,52 @@ class CIoUMetric(BaseMetric):
                 metrics[f'size/{name}/cIoU@{self.threshold:g}'] = ciou_at_threshold(
                     cious, self.threshold)
         metrics['extended/num_non_visible'] = len(conf_silent)
+        return metrics
+
+    def _instances(self, scored: List[dict], model: np.ndarray) -> dict:
+        """IIoU and iAUC over the frames the scored instances belong to."""
+        missing = [e['clip_id'] for e in scored if 'instance_group' not in e]
+        if missing:
+            raise ValueError(f'{len(missing)} of the {len(scored)} clips carry no '
+                             f'instance_group (e.g. {missing[0]}) while others do: score '
+                             'a test set either per instance or per clip')
+        scores = instance_scores(model, [e['instance_group'] for e in scored],
+                                 self.threshold)
+        return {f'instances/{key}': value for key, value in scores.items()}
+
+    def _negative(self, scored: List[dict]) -> dict:
+        """The negative-audio measures of the scored clips: silence and noise from
+        the dataset's ``negative_audio``, offscreen from its other-audio control."""
+        kinds = dict(silence='heatmap_silence', noise='heatmap_noise',
+                     offscreen='heatmap_other_audio')
+        lacking = [k for k in ('silence', 'noise') if any(kinds[k] not in e for e in scored)]
+        if lacking:
+            raise ValueError(f'negative_audio=True needs every clip\'s {" and ".join(lacking)} '
+                             "heatmaps: set the test dataset's negative_audio=['silence', "
+                             "'noise'] (tools/test.py --report does)")
+        negatives = {kind: np.stack([e[key] for e in scored]) for kind, key in kinds.items()
+                     if all(key in e for e in scored)}
+        scores = negative_audio_scores(np.stack([e['heatmap'] for e in scored]), negatives,
+                                       _ChunkedGroundTruth(self, scored),
+                                       **self.negative_audio)
+        return {f'negative/{key}': value for key, value in scores.items()}
+
+    def _oracle(self, results: list) -> dict:
+        """The best cIoU over the ``absolute`` cuts, chosen on these clips."""
+        best = (-1.0, None, None)
+        for value in np.round(np.arange(0.05, 0.951, 0.05), 2):
+            cut = CIoUMetric(protocol=dict(name='absolute', value=float(value)),
+                             gt_map=self.gt_map, empty_gt=self.empty_gt)
+            cious = cut.clip_cious(results)
+            best = max(best, (ciou_at_threshold(cious, self.threshold), float(value), cious),
+                       key=lambda item: item[0])
+        _, value, cious = best
+        metrics = {f'{ORACLE}/{k}': v for k, v in self._summarise(cious, '').items()}
+        metrics[f'{ORACLE}/threshold'] = value
+        MMLogger.get_current_instance().info(
+            f'[ORACLE: threshold chosen on the test set, not a score] the absolute cut '
+            f'{value:.2f} gives cIoU@{self.threshold:g} '
+            f'{metrics[f"{ORACLE}/cIoU@{self.threshold:g}"]:.4f} on these clips')
         return metrics
 
     def _log(self, metrics: dict, num_results: int) -> None:
