@@ -108,7 +108,7 @@ def test_from_json_prints_the_tables_without_running(result, tmp_path):
     out = run_tool('tools/analysis/benchmark_main_job.py', '--from-json', str(path))
     assert '| SSL-TIE, trained by the main job | **0.911** | **0.812** |' in out
     assert '(61 s without data generation)' in out
-    assert 'The whole main job (training, validation, test, overlays)' in words(out)
+    assert 'The whole main job (training, validation, test, report, overlays)' in words(out)
     assert '$ bash' not in out  # nothing was run
 
 
@@ -130,5 +130,24 @@ def test_main_job_passes_metrics_out_to_test_py(tmp_path, metrics_out):
                                            METRICS_OUT=out))
     train, test = calls.read_text().splitlines()
     assert train.startswith('tools/train.py|')
-    expected = f'|--show-dir|overlays|--metrics-out|{out}|' if out else '|--show-dir|overlays|'
+    report = f'|--show-dir|overlays|--report|{work_dir}/report|'
+    expected = f'{report}--metrics-out|{out}|' if out else report
     assert test.startswith('tools/test.py|') and test.endswith(expected)
+
+
+def test_the_readme_names_the_reports_per_instance_and_negative_audio_scores(result, docs):
+    neg = 'ciou/negative'
+    result['trained'].update({
+        'instances/cIoU@0.5': 0.654, 'instances/instances/IIoU@0.5': 0.432,
+        'instances/instances/iAUC': 0.456, 'instances/instances/num_instances': 31,
+        'instances/instances/num_frames': 12, f'{neg}/threshold/maxq3': 0.876,
+        f'{neg}/cIoU_mean@maxq3': 0.021, f'{neg}/pIA/silence@maxq3': 0.011,
+        f'{neg}/pIA/noise@maxq3': 0.022, f'{neg}/pIA/offscreen@maxq3': 0.033,
+        f'{neg}/F/pos-neg': 0.044, f'{neg}/pIA/silence@median': 0.465})
+    benchmark.update_docs(result, root=docs)
+    readme = words(read(docs, 'README.md'))
+    assert '(31 instances of 12 frames): cIoU@0.5 0.654 and **IIoU@0.5 0.432**' in readme
+    assert 'iAUC 0.456' in readme and 'maxq3 = 0.876' in readme
+    assert "lights 0.011 / 0.022 / 0.033 of the frame for silence / noise / another clip's" \
+        in readme
+    assert 'F = 0.044' in readme and '0.465 for silence' in readme

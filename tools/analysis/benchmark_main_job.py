@@ -153,8 +153,33 @@ def readme_block(result: dict) -> str:
               f'{machine_text(result["machine"])}, '
               f'{result["trained"]["ciou/num_scored"]} test clips scored:'), '',
         markdown_table(['model on the AVShapes test split', 'cIoU@0.5', 'AUC'], rows), '',
-        prose(f'The whole main job ({steps}, validation, test, overlays) took '
+        *report_prose(result['trained']),
+        prose(f'The whole main job ({steps}, validation, test, report, overlays) took '
               f'**{seconds:.0f} s** ({seconds / 60:.1f} min).')])
+
+
+def report_prose(trained: dict) -> List[str]:
+    """The main job's report beyond the table (``tools/test.py --report``): the
+    per-instance and negative-audio scores, when the run has them."""
+    iiou, neg = 'instances/instances/IIoU@0.5', 'ciou/negative'
+    if iiou not in trained or f'{neg}/F/pos-neg' not in trained:
+        return []
+    lit = ' / '.join(f'{trained[f"{neg}/pIA/{kind}@maxq3"]:.3f}'
+                     for kind in ('silence', 'noise', 'offscreen'))
+    return [prose(
+        f'The same run scores the test clips with two or three objects once per object, '
+        f'each object with a sound of its own class '
+        f'({trained["instances/instances/num_instances"]} instances of '
+        f'{trained["instances/instances/num_frames"]} frames): cIoU@0.5 '
+        f'{trained["instances/cIoU@0.5"]:.3f} and **IIoU@0.5 {trained[iiou]:.3f}** (every '
+        f'object of a frame found), iAUC {trained["instances/instances/iAUC"]:.3f}. With '
+        f'negative audio (the raw map cut at maxq3 = '
+        f'{trained[f"{neg}/threshold/maxq3"]:.3f}, where the positive maps keep a mean '
+        f'cIoU of {trained[f"{neg}/cIoU_mean@maxq3"]:.3f}), the map lights {lit} of the '
+        f'frame for silence / noise / another clip\'s audio, F = '
+        f'{trained[f"{neg}/F/pos-neg"]:.3f}; at the median cut of each clip\'s own map, '
+        f'{trained[f"{neg}/pIA/silence@median"]:.3f} for silence. docs/evaluation.md '
+        f'defines each score.'), '']
 
 
 def ssltie_readme_block(result: dict) -> str:
