@@ -1,5 +1,7 @@
 """The negative-audio measures against a transcription of the public code
 (``tests/public_vssl_eval.py``, xavijuanola/vssl_eval), key by key."""
+import threading
+import time
 import tracemalloc
 from itertools import combinations
 
@@ -269,3 +271,136 @@ def test_bad_values_name_the_clip():
         resize_raw(pos[0])
     with pytest.raises(ValueError, match='heatmaps must be'):
         peak_thresholds(pos[:0])
+
+
+def soft_ground_truth(gt, seed):
+    """Each clip's map blurred into values between 0 and 1 (an annotation heatmap),
+    except every third, left at 0 / 0.5 / 1."""
+    rng = np.random.default_rng(seed)
+    soft = gt.copy()
+    for i in range(len(gt)):
+        if i % 3:
+            blurred = cv2.GaussianBlur(gt[i], (0, 0), float(rng.uniform(3, 12)))
+            soft[i] = np.clip(blurred * rng.uniform(0.6, 1.2), 0, 1)
+    return soft
+
+
+def test_soft_ground_truth_matches_the_public_code():
+    pos, neg, gt = make_clips(10, num=24, grid=14)
+    # float64, as the public cal_CIOU sums a float32 map in float32 (np.sum(gtmap))
+    # and avloc sums in float64: the two differ in the 8th digit
+    gt = soft_ground_truth(gt, 10).astype(np.float64)
+    assert not np.isin(gt[1], (0, 0.5, 1)).all() and np.isin(gt[3], (0, 0.5, 1)).all()
+    peaks = public_peaks(pos)
+    expected = expected_keys(run_public(pos, neg, gt, peaks))
+    expected.update({f'threshold/{r}': v for r, v in peaks.items()})
+    # chunks of 3 hold a 0 / 0.5 / 1 map and two soft ones; the single clips of
+    # chunk_size=1 are each one kind or the other
+    for chunk_size in (1, 3, None):
+        assert_same(negative_audio_scores(pos, neg, gt, chunk_size=chunk_size), expected)
+
+
+def definitions(pos, neg, gt, peaks, fixed=0.5):
+    """The per-clip definitions of the module docstring on any grid: a full sort
+    for the median and adaptive levels, float sums for the ciou."""
+    height, width = gt.shape[1:]
+    pairs = [('pos', k) for k in neg] + list(combinations(neg, 2))
+    names = dict(fixed=f'{fixed:g}', median='median', adaptive='adaptive',
+                 **{r: r for r in peaks})
+    values = {}
+    for i in range(len(pos)):
+        maps = {k: cv2.resize(m[i], (width, height)).ravel()
+                for k, m in dict(pos=pos, **neg).items()}
+        g = gt[i].astype(np.float64).ravel()
+        ordered = np.sort(maps['pos'])
+        area = np.count_nonzero(g) or g.size // 2
+        levels = dict(fixed=np.float32(fixed), median=ordered[g.size // 2],
+                      adaptive=ordered[g.size - area],
+                      **{r: np.float32(v) for r, v in peaks.items()})
+        for rule, level in levels.items():
+            masks = {k: m > level for k, m in maps.items()}
+            found = {}
+            if rule not in ('median', 'adaptive'):
+                denom = g.sum() + np.sum(masks['pos'] & (g == 0))
+                found['cIoU_mean'] = g[masks['pos']].sum() / denom if denom else 0.0
+            for kind in neg:
+                found[f'pIA/{kind}'] = masks[kind].mean()
+            if rule != 'median':
+                for a, b in pairs:
+                    union = np.sum(masks[a] | masks[b])
+                    found[f'IoU/{a}-{b}'] = (np.sum(masks[a] & masks[b]) / union
+                                             if union else 1.0)
+            for key, value in found.items():
+                values.setdefault(f'{key}@{names[rule]}', []).append(value)
+    return {key: float(np.mean(v)) for key, v in values.items()}
+
+
+@pytest.mark.parametrize('size', [(50, 70), (96, 120)])
+def test_other_grids_follow_the_definitions(size):
+    """A grid whose rows do not fill whole 8-byte words (50 x 70) and one that does:
+    every cIoU, pIA and IoU as the definitions give them."""
+    pos, neg, gt = make_clips(11, num=14, grid=7)
+    gt = np.stack([cv2.resize(g, size[::-1], interpolation=cv2.INTER_NEAREST) for g in gt])
+    gt[5] = np.clip(cv2.GaussianBlur(gt[5], (0, 0), 4.0), 0, 1)  # a soft map
+    ours = negative_audio_scores(pos, neg, gt, chunk_size=4)
+    expected = definitions(pos, neg, gt, peak_thresholds(pos))
+    assert len(expected) == 4 + 3 * 6 + 6 * 5
+    wrong = {k: (ours[k], v) for k, v in expected.items() if not abs(ours[k] - v) <= 1e-12}
+    assert not wrong, wrong
+
+
+class LazyMaps:
+    """Ground truth drawn a slice at a time into one buffer that the next read
+    overwrites, counting its readers: not safe to read from two threads at once."""
+
+    def __init__(self, maps):
+        self.maps, self.buffer = maps, np.empty_like(maps)
+        self.shape, self.ndim = maps.shape, maps.ndim
+        self.reads, self.readers, self.most_readers = [], 0, 0
+        self.lock = threading.Lock()
+
+    def __len__(self):
+        return len(self.maps)
+
+    def __getitem__(self, index):
+        with self.lock:
+            self.readers += 1
+            self.most_readers = max(self.most_readers, self.readers)
+        try:
+            rows = range(len(self.maps))[index]
+            self.reads.append((rows.start, rows.stop))
+            out = self.buffer[:len(rows)]
+            for j, i in enumerate(rows):
+                time.sleep(0.001)  # drawing a map takes a while
+                out[j] = self.maps[i]
+            return out
+        finally:
+            with self.lock:
+                self.readers -= 1
+
+
+def test_threads_read_a_lazy_ground_truth_one_chunk_at_a_time():
+    pos, neg, gt = make_clips(12, num=30)
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        alone = negative_audio_scores(pos, neg, gt, chunk_size=4)
+        torch.set_num_threads(2)  # two scoring threads
+        lazy = LazyMaps(gt)
+        assert negative_audio_scores(pos, neg, lazy, chunk_size=4) == alone
+    finally:
+        torch.set_num_threads(threads)
+    assert sorted(lazy.reads) == [(start, min(30, start + 4)) for start in range(0, 30, 4)]
+    assert lazy.most_readers == 1
+
+
+def test_a_ground_truth_chunk_of_the_wrong_shape_is_named():
+    pos, neg, gt = make_clips(13, num=6)
+
+    class Short(LazyMaps):
+        def __getitem__(self, index):
+            return super().__getitem__(index)[:, :100]
+
+    with pytest.raises(ValueError, match=r'gt_maps\[0:4\] has shape \(4, 100, 224\), '
+                       r'expected \(4, 224, 224\)'):
+        negative_audio_scores(pos, neg, Short(gt), chunk_size=4)

@@ -398,36 +398,10 @@ class BatchScorer:
         """(B, h, w) raw heatmaps -> (B, 224 * 224) float32 in the workspace, each
         exactly :func:`~avloc.structures.geometry.resize_heatmap`'s (with the
         protocol's ``align_corners`` unless given)."""
-        work = self._workspace()
-        rows = len(heatmaps)
-        out = work.resized[:rows]
+        out = self._workspace().resized[:len(heatmaps)]
         if align_corners is None:
             align_corners = self.protocol.align_corners
-        if not align_corners:
-            for i, heatmap in enumerate(heatmaps):
-                target = out[i].reshape(EVAL_SIZE, EVAL_SIZE)
-                result = cv2.resize(np.asarray(heatmap, np.float32), (EVAL_SIZE, EVAL_SIZE),
-                                    dst=target, interpolation=cv2.INTER_LINEAR)
-                if not np.shares_memory(result, target):
-                    target[...] = result
-            return out
-        # torch's bilinear resize is the same per map in a batch; one call per shape.
-        arrays = [np.asarray(h, np.float32) for h in heatmaps]
-        by_shape = {}
-        for i, heatmap in enumerate(arrays):
-            by_shape.setdefault(heatmap.shape, []).append(i)
-        for shape, index in by_shape.items():
-            batch = torch.from_numpy(np.stack([arrays[i] for i in index]))[:, None]
-            target = torch.from_numpy(out).view(rows, 1, EVAL_SIZE, EVAL_SIZE)
-            with _TORCH_LOCK:
-                if len(index) == rows:  # straight into the workspace
-                    torch.ops.aten.upsample_bilinear2d.out(
-                        batch, [EVAL_SIZE, EVAL_SIZE], True, None, None, out=target)
-                    continue
-                resized = torch.nn.functional.interpolate(
-                    batch, size=(EVAL_SIZE, EVAL_SIZE), mode='bilinear', align_corners=True)
-            out[index] = resized.reshape(len(index), NUM_PIXELS).numpy()
-        return out
+        return resize_rows(heatmaps, out, (EVAL_SIZE, EVAL_SIZE), align_corners)
 
     def _normalizer(self, low: np.ndarray, high: np.ndarray
                     ) -> Callable[[np.ndarray], np.ndarray]:
@@ -493,36 +467,102 @@ class BatchScorer:
         """(B, N) float32, (B,) ranks -> (B,) float32,
         ``np.partition(values[i], ranks[i])[ranks[i]]`` for each row."""
         work = self._workspace()
-        rows, num = values.shape
-        sample = np.sort(values[:, ::SAMPLE_STRIDE], axis=1)  # (B, S)
-        centre = ranks * sample.shape[1] // num  # the target's rank in the sample
-        lo, hi = _sample_bounds(sample, centre, SAMPLE_MARGIN)
-        # Every row at once: count the values below lo and up to hi.
-        below_mask = np.less(values, lo[:, None], out=work.below[:rows])
-        upto_mask = np.less_equal(values, hi[:, None], out=work.upto[:rows])
-        below = count_rows(below_mask)
-        inside = count_rows(upto_mask) - below
-        found = (below <= ranks) & (ranks < below + inside)
-        out = np.empty(rows, np.float32)
-        tied = found & (lo == hi)  # every value in the bracket equals lo
-        out[tied] = lo[tied]
-        select = found & ~tied & (inside <= MAX_BRACKET)
-        if select.any():
-            # lo <= x <= hi: the values up to hi that are not below lo. The fewer
-            # there are, the faster numpy skips the rest of the mask.
-            in_bracket = np.not_equal(upto_mask, below_mask, out=work.upto[:rows])
-            in_bracket[~select] = False
-            candidates = values[in_bracket]  # row after row
-            ends = np.cumsum(np.where(select, inside, 0))
-            for i in np.flatnonzero(select):
-                k = ranks[i] - below[i]
-                out[i] = np.partition(candidates[ends[i] - inside[i]:ends[i]], k)[k]
-        for i in np.flatnonzero(~found):
-            # The narrow bracket missed: a wide one, then the full selection.
-            out[i] = _kth_in_bracket(values[i], ranks[i], sample[i], centre[i])
-        for i in np.flatnonzero(found & ~tied & ~select):
-            out[i] = np.partition(values[i], ranks[i])[ranks[i]]
+        rows = len(values)
+        return kth_smallest(values, ranks, work.below[:rows], work.upto[:rows])
+
+
+def resize_rows(heatmaps: HeatmapBatch, out: np.ndarray, size: Tuple[int, int],
+                align_corners: bool) -> np.ndarray:
+    """(B, h, w) raw heatmaps resized into ``out``, each exactly
+    :func:`~avloc.structures.geometry.resize_heatmap`'s.
+
+    Args:
+        heatmaps: B raw (h, w) heatmaps, an array or a sequence.
+        out (np.ndarray): (B, H * W) float32, C-contiguous, written in place.
+        size (tuple[int, int]): (H, W).
+        align_corners (bool): OpenCV's ``INTER_LINEAR`` when False, torch's
+            ``align_corners=True`` bilinear resize when True.
+
+    Returns:
+        np.ndarray: ``out``.
+    """
+    rows = len(heatmaps)
+    out_h, out_w = size
+    if not align_corners:
+        for i, heatmap in enumerate(heatmaps):
+            target = out[i].reshape(out_h, out_w)
+            result = cv2.resize(np.asarray(heatmap, np.float32), (out_w, out_h),
+                                dst=target, interpolation=cv2.INTER_LINEAR)
+            if not np.shares_memory(result, target):
+                target[...] = result
         return out
+    # torch's bilinear resize is the same per map in a batch; one call per shape.
+    arrays = [np.asarray(h, np.float32) for h in heatmaps]
+    by_shape = {}
+    for i, heatmap in enumerate(arrays):
+        by_shape.setdefault(heatmap.shape, []).append(i)
+    for shape, index in by_shape.items():
+        batch = torch.from_numpy(np.stack([arrays[i] for i in index]))[:, None]
+        target = torch.from_numpy(out).view(rows, 1, out_h, out_w)
+        with _TORCH_LOCK:
+            if len(index) == rows:  # straight into ``out``
+                torch.ops.aten.upsample_bilinear2d.out(
+                    batch, [out_h, out_w], True, None, None, out=target)
+                continue
+            resized = torch.nn.functional.interpolate(
+                batch, size=(out_h, out_w), mode='bilinear', align_corners=True)
+        out[index] = resized.reshape(len(index), out_h * out_w).numpy()
+    return out
+
+
+def kth_smallest(values: np.ndarray, ranks: np.ndarray, below: Optional[np.ndarray] = None,
+                 upto: Optional[np.ndarray] = None) -> np.ndarray:
+    """``np.partition(values[i], ranks[i])[ranks[i]]`` of each row, from a sampled
+    bracket (see the module docstring).
+
+    Args:
+        values (np.ndarray): (B, N) float32.
+        ranks (np.ndarray): (B,) int, each in [0, N).
+        below (np.ndarray, optional): (B, N) bool scratch; a fresh one when None.
+        upto (np.ndarray, optional): (B, N) bool scratch; a fresh one when None.
+
+    Returns:
+        np.ndarray: (B,) float32.
+    """
+    rows, num = values.shape
+    if below is None:
+        below = np.empty((rows, num), bool)
+    if upto is None:
+        upto = np.empty((rows, num), bool)
+    sample = np.sort(values[:, ::SAMPLE_STRIDE], axis=1)  # (B, S)
+    centre = ranks * sample.shape[1] // num  # the target's rank in the sample
+    lo, hi = _sample_bounds(sample, centre, SAMPLE_MARGIN)
+    # Every row at once: count the values below lo and up to hi.
+    below_mask = np.less(values, lo[:, None], out=below)
+    upto_mask = np.less_equal(values, hi[:, None], out=upto)
+    num_below = count_rows(below_mask)
+    inside = count_rows(upto_mask) - num_below
+    found = (num_below <= ranks) & (ranks < num_below + inside)
+    out = np.empty(rows, np.float32)
+    tied = found & (lo == hi)  # every value in the bracket equals lo
+    out[tied] = lo[tied]
+    select = found & ~tied & (inside <= MAX_BRACKET)
+    if select.any():
+        # lo <= x <= hi: the values up to hi that are not below lo. The fewer
+        # there are, the faster numpy skips the rest of the mask.
+        in_bracket = np.not_equal(upto_mask, below_mask, out=upto)
+        in_bracket[~select] = False
+        candidates = values[in_bracket]  # row after row
+        ends = np.cumsum(np.where(select, inside, 0))
+        for i in np.flatnonzero(select):
+            k = ranks[i] - num_below[i]
+            out[i] = np.partition(candidates[ends[i] - inside[i]:ends[i]], k)[k]
+    for i in np.flatnonzero(~found):
+        # The narrow bracket missed: a wide one, then the full selection.
+        out[i] = _kth_in_bracket(values[i], ranks[i], sample[i], centre[i])
+    for i in np.flatnonzero(found & ~tied & ~select):
+        out[i] = np.partition(values[i], ranks[i])[ranks[i]]
+    return out
 
 
 def _sample_bounds(sample: np.ndarray, centre: np.ndarray, margin: int) -> tuple:
