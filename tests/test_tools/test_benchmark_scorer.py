@@ -10,7 +10,7 @@ def test_the_benchmark_times_every_scorer_and_writes_its_json(tmp_path):
                    '--out', str(out))
     result = json.loads(out.read_text())
     methods = ['public', 'per-clip', 'CIoUMetric, one thread', 'CIoUMetric',
-               'CIoUMetric(extended=True)']
+               'CIoUMetric(extended=True)', 'CIoUMetric(negative_audio=True)']
     assert [row['method'] for row in result['rows']] == methods
     assert result['clips'] == 50 and result['rows'][0]['vs_public'] == 1.0
     assert all(row['clips_per_s'] > 0 for row in result['rows'])

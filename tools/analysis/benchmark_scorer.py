@@ -3,9 +3,10 @@
     python tools/analysis/benchmark_scorer.py --update-doc
 
 Every clip of the 5,158 list (``vggss_test.csv`` with its ``vggss.json`` boxes, the
-metadata shipped in ``tools/data/vggsound/meta``) gets two seeded random 14x14 maps
-in [-1, 1], its own-audio and its other-audio heatmap, and is scored four ways, in
-one process, ``--repeats`` times interleaved (the median is reported):
+metadata shipped in ``tools/data/vggsound/meta``) gets four seeded random 14x14 maps
+in [-1, 1], its own-audio, other-audio, silence and noise heatmaps, and is scored
+these ways, in one process, ``--repeats`` times interleaved (the median is
+reported):
 
 * ``public``: the public per-clip loop, LVS's evaluator as SSL-TIE reuses it
   (hche11/Localizing-Visual-Sounds-the-Hard-Way, ``test.py`` ``main`` and
@@ -22,9 +23,15 @@ one process, ``--repeats`` times interleaved (the median is reported):
   the log line, in its default threads (torch's intra-op setting, at most 4), and
   again in one thread (``CIoUMetric, one thread``);
 * ``CIoUMetric(extended=True)``: the same plus SLAVC's extended protocol (each
-  heatmap's confidence, AP, max-F1, cIoU by object size).
+  heatmap's confidence, AP, max-F1, cIoU by object size);
+* ``CIoUMetric(negative_audio=True)``: the default metric plus the negative-audio
+  measures of Juanola et al. (every pIA / AOC, IoU, cIoU / AUC and F key of
+  ``avloc.evaluation.functional.negative_audio``) with the silence, noise and
+  other-audio (offscreen) maps.
 
 The cIoU@0.5 and AUC of all of them must be identical (the run stops otherwise). The
+public loop has no negative-audio measures: that row's ratio is the price of the
+whole metric with them, not a like-for-like comparison. The
 ratio is each one's clips per second over the public loop's. ``--out`` saves the
 rates, the machine and the date as JSON; ``--update-doc`` writes the table between
 the scorer-benchmark markers of docs/throughput.md.
@@ -59,7 +66,7 @@ DOC = osp.join(ROOT, 'docs', 'throughput.md')
 MARKERS = ('<!-- scorer-benchmark:start -->', '<!-- scorer-benchmark:end -->')
 COMMAND = 'python tools/analysis/benchmark_scorer.py --update-doc'
 METHODS = ('public', 'per-clip', 'CIoUMetric, one thread', 'CIoUMetric',
-           'CIoUMetric(extended=True)')
+           'CIoUMetric(extended=True)', 'CIoUMetric(negative_audio=True)')
 MAPS = ('model', 'centre_prior', 'other_audio')
 
 
@@ -167,6 +174,9 @@ def run_metric(clips: dict, **kwargs) -> Dict[str, tuple]:
                     heatmap_other_audio=other)
                for clip, heat, other, boxes in zip(clips['ids'], clips['model'],
                                                    clips['other_audio'], clips['boxes'])]
+    if kwargs.get('negative_audio'):  # the dataset's silence and noise controls
+        for entry, silence, noise in zip(entries, clips['silence'], clips['noise']):
+            entry.update(heatmap_silence=silence, heatmap_noise=noise)
     metrics = metric.compute_metrics(entries)
     prefix = dict(model='', centre_prior='centre_prior/', other_audio='other_audio/')
     return {name: (metrics[f'{key}cIoU@0.5'], metrics[f'{key}AUC'])
@@ -176,21 +186,24 @@ def run_metric(clips: dict, **kwargs) -> Dict[str, tuple]:
 RUNNERS: Dict[str, Callable[[dict], Dict[str, tuple]]] = {
     'public': run_public, 'per-clip': run_per_clip, 'CIoUMetric, one thread': one_thread,
     'CIoUMetric': run_metric,
-    'CIoUMetric(extended=True)': lambda clips: run_metric(clips, extended=True)}
+    'CIoUMetric(extended=True)': lambda clips: run_metric(clips, extended=True),
+    'CIoUMetric(negative_audio=True)': lambda clips: run_metric(clips, negative_audio=True)}
 
 
 def load_clips(num_clips: int, seed: int) -> dict:
     """The first ``num_clips`` of the VGG-SS list, their raw ``vggss.json`` boxes (as
-    LVS reads them), the boxes as avloc's dataset reads them, and two (14, 14)
-    float32 heatmaps each."""
+    LVS reads them), the boxes as avloc's dataset reads them, and four (14, 14)
+    float32 heatmaps each (model, other audio, then silence and noise, drawn last
+    so the first two stay those of earlier runs)."""
     ids = read_id_list(osp.join(META, 'vggss_test.csv'))[:num_clips]
     with open(osp.join(META, 'vggss.json')) as f:
         raw = {entry['file']: entry['bbox'] for entry in json.load(f)}
     read = read_box_file(osp.join(META, 'vggss.json'), 'clip')
     rng = np.random.default_rng(seed)
+    maps = {name: rng.uniform(-1, 1, (len(ids), 14, 14)).astype(np.float32)
+            for name in ('model', 'other_audio', 'silence', 'noise')}
     return dict(ids=ids, raw_boxes=[raw[i] for i in ids], boxes=[read[i][1] for i in ids],
-                model=rng.uniform(-1, 1, (len(ids), 14, 14)).astype(np.float32),
-                other_audio=rng.uniform(-1, 1, (len(ids), 14, 14)).astype(np.float32))
+                **maps)
 
 
 def machine() -> dict:
