@@ -1,12 +1,10 @@
 """AVSBench's mIoU and F-score: avloc's vectorised measures against a transcription of
 the public evaluator (tests/public_avsbench.py), and AVSBenchMetric on top of them."""
-import io
-import logging
 
 import numpy as np
 import pytest
 import torch
-from mmengine.logging import MMLogger
+from metric_logs import scored_with_log
 from public_avsbench import Eval_Fmeasure, _eval_pr, mask_iou, run_test_loop
 
 from avloc.evaluation.functional.avsbench import (avsbench_fscore, avsbench_miou, batch_fscore,
@@ -155,18 +153,6 @@ def sample(clip_id, heat, mask, other=None):
     if other is not None:
         s['pred_heatmap_other_audio'] = torch.as_tensor(other)[None].float()
     return s
-
-
-def scored_with_log(metric, samples):
-    metric.process(None, samples)
-    logger = MMLogger.get_current_instance()
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    logger.addHandler(handler)
-    try:
-        return metric.compute_metrics(metric.results), stream.getvalue()
-    finally:
-        logger.removeHandler(handler)
 
 
 def test_metric_scores_frames_in_order_in_batches_of_20():

@@ -1,10 +1,8 @@
-import io
-import logging
 
 import numpy as np
 import pytest
 import torch
-from mmengine.logging import MMLogger
+from metric_logs import scored_with_log
 
 from avloc.evaluation import CIoUMetric
 
@@ -22,19 +20,6 @@ def box_heat(box, size=14):
     x1, y1, x2, y2 = (np.array(box) * size).astype(int)
     heat[y1:y2, x1:x2] = 1
     return heat
-
-
-def scored_with_log(metric, samples):
-    """``compute_metrics`` on ``samples``, and what it logged."""
-    metric.process(None, samples)
-    logger = MMLogger.get_current_instance()
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    logger.addHandler(handler)
-    try:
-        return metric.compute_metrics(metric.results), stream.getvalue()
-    finally:
-        logger.removeHandler(handler)
 
 
 LEFT, RIGHT, EMPTY = [0.0, 0.0, 0.5, 1.0], [0.5, 0.0, 1.0, 1.0], [0.3, 0.3, 0.3, 0.3]

@@ -1,12 +1,10 @@
 """CIoUMetric's negative-audio, per-instance and oracle options: each the functional
 definition's numbers on the metric's own scored clips, with the errors a user meets."""
-import io
-import logging
 
 import numpy as np
 import pytest
 import torch
-from mmengine.logging import MMLogger
+from metric_logs import scored_with_log
 
 from avloc.evaluation import CIoUMetric
 from avloc.evaluation.functional import (PUBLISHED_THRESHOLDS, boxes_to_gt_map, ciou_at_threshold,
@@ -34,19 +32,6 @@ def clips(num=40, seed=0, controls=('other', 'silence', 'noise'), groups=None):
     return samples
 
 
-def evaluate(metric, samples):
-    """The metric's scores on ``samples`` and its log."""
-    metric.process(None, samples)
-    logger = MMLogger.get_current_instance()
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    logger.addHandler(handler)
-    try:
-        return metric.compute_metrics(metric.results), stream.getvalue()
-    finally:
-        logger.removeHandler(handler)
-
-
 def stack(samples, field):
     return np.stack([s[field][0].numpy() for s in samples])
 
@@ -54,7 +39,7 @@ def stack(samples, field):
 @pytest.mark.parametrize('options', [True, dict(thresholds=PUBLISHED_THRESHOLDS['lvs'])])
 def test_negative_audio_is_the_functional_definition_on_the_scored_clips(options):
     samples = clips()
-    result, _ = evaluate(CIoUMetric(negative_audio=options), samples)
+    result, _ = scored_with_log(CIoUMetric(negative_audio=options), samples)
     gt = np.stack([boxes_to_gt_map(s['gt_bboxes'].numpy()) for s in samples])
     expected = negative_audio_scores(
         stack(samples, 'pred_heatmap'),
@@ -71,13 +56,13 @@ def test_negative_audio_is_the_functional_definition_on_the_scored_clips(options
 
 def test_negative_audio_without_the_dataset_controls_says_what_to_set():
     with pytest.raises(ValueError, match="negative_audio=\\['silence', 'noise'\\]"):
-        evaluate(CIoUMetric(negative_audio=True), clips(controls=('other',)))
+        scored_with_log(CIoUMetric(negative_audio=True), clips(controls=('other',)))
     with pytest.raises(ValueError, match='unknown options'):
         CIoUMetric(negative_audio=dict(threshold=0.3))
 
 
 def test_off_by_default():
-    result, _ = evaluate(CIoUMetric(), clips(groups=None))
+    result, _ = scored_with_log(CIoUMetric(), clips(groups=None))
     assert not [k for k in result if k.startswith(('negative/', 'instances/', ORACLE))]
 
 
@@ -85,7 +70,7 @@ def test_instances_score_every_frame_by_its_weakest_instance():
     groups = [f'frame{i // 2}' for i in range(40)]
     samples = clips(groups=groups)
     metric = CIoUMetric()
-    result, _ = evaluate(metric, samples)
+    result, _ = scored_with_log(metric, samples)
     cious = CIoUMetric().clip_cious([dict(e) for e in metric.results])
     expected = instance_scores(cious, groups)
     assert {k: result[f'instances/{k}'] for k in expected} == expected
@@ -93,12 +78,12 @@ def test_instances_score_every_frame_by_its_weakest_instance():
     mixed = clips(groups=groups)
     del mixed[3]['instance_group']
     with pytest.raises(ValueError, match='instance_group'):
-        evaluate(CIoUMetric(), mixed)
+        scored_with_log(CIoUMetric(), mixed)
 
 
 def test_the_oracle_is_the_best_cut_on_the_test_set_and_says_so():
     samples = clips()
-    result, log = evaluate(CIoUMetric(oracle=True), samples)
+    result, log = scored_with_log(CIoUMetric(oracle=True), samples)
     reference = CIoUMetric()
     reference.process(None, samples)
     best = max(ciou_at_threshold(CIoUMetric(protocol=dict(name='absolute', value=v))

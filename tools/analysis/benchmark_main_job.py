@@ -169,7 +169,7 @@ def report_prose(trained: dict) -> List[str]:
     return [prose(
         f'The same run scores the test clips with two or three objects once per object, '
         f'each object with a sound of its own class '
-        f'({trained["instances/instances/num_instances"]} instances of '
+        f'({trained["instances/instances/num_instances"]:,} instances of '
         f'{trained["instances/instances/num_frames"]} frames): cIoU@0.5 '
         f'{trained["instances/cIoU@0.5"]:.3f} and **IIoU@0.5 {trained[iiou]:.3f}** (every '
         f'object of a frame found), iAUC {trained["instances/instances/iAUC"]:.3f}. With '
