@@ -152,10 +152,11 @@ def report_sections(metrics: dict, prefixes: Sequence[Tuple[str, str]],
                             'precision': metrics.get(f'{own}/extended/precision@{iou}')})
             for iou in ('0.5', '0.75')]))
     sections.append(_negative_section(metrics, f'{own}/negative'))
-    avsbench = {k.split('/', 1)[1]: v for k, v in metrics.items()
-                if k.startswith('avsbench/') and not k.split('/')[-1].startswith('num_')}
-    sections.append(('AVSBench segmentation measures', [('model', avsbench)] if avsbench
-                     else []))
+    sections.append(('AVSBench segmentation measures', [
+        (name, {score: metrics[f'avsbench/{key}{score}'] for score in ('mIoU', 'F-score')})
+        for name, key in (('model', ''), ('centre prior', 'centre_prior/'),
+                          ('other audio', 'other_audio/'))
+        if f'avsbench/{key}mIoU' in metrics]))
     return [(title, rows) for title, rows in sections if rows]
 
 
