@@ -94,8 +94,8 @@ class IS3Dataset(OtherAudioMixin, BaseDataset):
     naming the json file and the record's index. An instance listed twice is an
     error at test time (:func:`~avloc.datasets.vggsound.drop_duplicates`). The
     metainfo records the list's name, md5 and length and ``num_frames``.
-    ``PackAVInputs`` carries ``instance_group`` into the data samples when its
-    ``meta_keys`` name it.
+    ``PackAVInputs`` carries ``instance_group`` into the data samples (one of its
+    default ``meta_keys``).
 
     Args:
         ann_file (str): The annotation list. Defaults to 'IS3_annotation.json'.
