@@ -285,7 +285,9 @@ def main() -> None:
     parser.add_argument('--repeats', type=int, default=3,
                         help='runs of each method, interleaved; the median is reported')
     parser.add_argument('--seed', type=int, default=0, help='seed of the random heatmaps')
-    parser.add_argument('--out', default='work_dirs/scorer_benchmark.json')
+    parser.add_argument('--out', default='work_dirs/scorer_benchmark.json',
+                        help='where the timings and scores go, as JSON '
+                        '(default: %(default)s)')
     parser.add_argument('--update-doc', action='store_true',
                         help=f'write the table into {osp.relpath(DOC, ROOT)}')
     args = parser.parse_args()
