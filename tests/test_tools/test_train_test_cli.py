@@ -99,7 +99,17 @@ def test_crafted_checkpoints_are_refused_by_every_tool(tiny_avshapes, tmp_path):
 def test_test_rejects_a_missing_checkpoint(tiny_avshapes):
     proc = subprocess.run([sys.executable, 'tools/test.py', CONFIG, 'nope.pth'], cwd=ROOT,
                           capture_output=True, text=True)
-    assert proc.returncode != 0 and 'nope.pth: checkpoint not found' in proc.stderr
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == 'error: nope.pth: checkpoint not found'  # one line
+
+
+@pytest.mark.parametrize('tool', ['tools/train.py', 'tools/test.py'])
+def test_a_missing_config_is_one_line(tool):
+    args = ['configs/ssltie/nope.py'] + (['none'] if tool.endswith('test.py') else [])
+    proc = subprocess.run([sys.executable, tool, *args], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == 'error: configs/ssltie/nope.py: no such config file'
 
 
 def test_dist_train_with_two_processes(tiny_avshapes, tmp_path):

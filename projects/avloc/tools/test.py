@@ -9,6 +9,7 @@
 import argparse
 import json
 import os.path as osp
+import sys
 from typing import Dict, List, Optional
 
 from mmengine.dist import is_main_process
@@ -112,7 +113,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     cfg = load_run_config(args.config, args.cfg_options, args.work_dir, args.launcher)
     if args.checkpoint != 'none':
         if not osp.isfile(args.checkpoint):
-            raise FileNotFoundError(f'{args.checkpoint}: checkpoint not found')
+            sys.exit(f'error: {args.checkpoint}: checkpoint not found')
         cfg.load_from = args.checkpoint
     if args.show_dir:
         for hook in cfg.get('custom_hooks', []):
