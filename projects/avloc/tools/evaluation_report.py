@@ -34,6 +34,12 @@ def _as_list(evaluator) -> List[dict]:
                               else [evaluator])]
 
 
+def _own_ciou(cfg: Config) -> dict:
+    """The config's own CIoUMetric settings (the default metric when it has none)."""
+    return next((m for m in _as_list(cfg.test_evaluator) if m.get('type') == 'CIoUMetric'),
+                dict(type='CIoUMetric'))
+
+
 def _reads_masks(pipeline: Sequence[dict]) -> bool:
     return any(t.get('type') == 'LoadGroundTruthMask' for t in pipeline)
 
@@ -80,7 +86,7 @@ def report_config(cfg: Config) -> None:
     dataset = cfg.test_dataloader.dataset
     dataset.update(other_audio_control=True, negative_audio=list(SUBSTITUTE_AUDIO))
     own = _as_list(cfg.test_evaluator)
-    base = next((m for m in own if m.get('type') == 'CIoUMetric'), dict(type='CIoUMetric'))
+    base = _own_ciou(cfg)
     others = [m for m in own if m.get('type') not in ('CIoUMetric', 'AVSBenchMetric')]
     metrics = ciou_evaluators(base, 'ciou', full=True) + others
     if _reads_masks(dataset.get('pipeline', [])):
@@ -92,8 +98,7 @@ def instance_config(cfg: Config) -> Config:
     """The config of the per-instance pass: ``cfg`` testing its
     ``instance_test_dataloader`` with each protocol's cIoU, IIoU and iAUC (metric
     prefixes ``instances`` and ``instances_<protocol>``), drawing no overlays."""
-    base = next((m for m in _as_list(cfg.test_evaluator) if m.get('type') == 'CIoUMetric'),
-                dict(type='CIoUMetric'))
+    base = _own_ciou(cfg)
     instance_cfg = cfg.copy()
     instance_cfg.test_dataloader = cfg.instance_test_dataloader
     instance_cfg.test_evaluator = ciou_evaluators(base, 'instances', full=False)

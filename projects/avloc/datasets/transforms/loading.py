@@ -183,6 +183,14 @@ class LoadAudio(BaseTransform):
         return read_window(path, self.sample_rate, start, count)
 
     def transform(self, results: dict) -> dict:
+        substitute = results.get('audio_substitute')
+        if substitute is not None and self.duration is not None:
+            # a fixed-length window: the control's waveform needs no decoding
+            length = int(round(self.duration * self.sample_rate))
+            results['audio'] = substitute_waveform(substitute, length,
+                                                   results.get('audio_substitute_seed', 0))
+            results['sample_rate'] = self.sample_rate
+            return results
         path = audio_source(results)
         offset = results.get('audio_offset', self.offset)
         start = int(round(offset * self.sample_rate))
@@ -199,7 +207,6 @@ class LoadAudio(BaseTransform):
         else:
             length = int(round(self.duration * self.sample_rate))
             window = self._decode(path, start, min([length] + keep))
-        substitute = results.get('audio_substitute')
         keep_anything = self.keep_silent_and_short or substitute is not None
         short = len(window) < self.min_duration * self.sample_rate
         if not len(window) or (short and not keep_anything):
