@@ -1,9 +1,11 @@
 """tools/demo/web_demo.py end to end through Gradio's own client: the app served
-in-process on 127.0.0.1, a tiny generated clip in, the heatmap video and the scores
-out; a clip without audio gives the error message. The limits and Stop: a clip over
-a limit is refused from its header before the model sees a frame, an upload over
-the size limit by the server, and Stop ends the work before the next run starts.
-The model counts the frames it is given, so a test sees whether work runs."""
+in-process on 127.0.0.1, a tiny generated clip in, the heatmap video out; a clip
+without audio gives the error message, and one line on the server. The limits and
+Stop: a clip over a limit is refused from its header before the model sees a
+frame, an upload over the size limit by the server, and Stop ends the work before
+the next run starts. A folder of thousands of clips starts in seconds, with only
+the clip picked ever read. The model counts the frames it is given, so a test sees
+whether work runs."""
 import importlib.util
 import io
 import os
@@ -20,6 +22,7 @@ import httpx
 import numpy as np
 import pytest
 import torch
+from mmengine.config import Config
 from tool_runner import ROOT
 
 from avloc.apis import init_localizer
@@ -43,6 +46,29 @@ def _load_web_demo():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# Files under a watched folder that this process opened or ran a program on, while
+# a test watches. An audit hook cannot be removed, so it is installed once and
+# does nothing while no folder is watched.
+_WATCHED = {}
+
+
+def _audit(event: str, args: tuple) -> None:
+    folder = _WATCHED.get('folder')
+    if folder is None or event not in ('open', 'subprocess.Popen'):
+        return
+    # open: (path, mode, flags); subprocess.Popen: (executable, args, cwd, env)
+    names = [args[0]] if event == 'open' else args[1]
+    names = [names] if isinstance(names, (str, bytes, os.PathLike)) else names or []
+    for name in names:
+        if isinstance(name, (str, bytes, os.PathLike)):
+            path = os.path.abspath(os.fsdecode(name))
+            if path.startswith(folder + os.sep):
+                _WATCHED['touched'].add(path)
+
+
+sys.addaudithook(_audit)
 
 
 def _free_port() -> int:
@@ -91,7 +117,8 @@ def served(tmp_path_factory):
     root = tmp_path_factory.mktemp('web_demo')
     tiny_clip(str(root / 'clip.mp4'))
     tiny_clip(str(root / 'silent.mp4'), audio=False)
-    torch.save({'state_dict': init_localizer(CONFIG).state_dict()}, str(root / 'model.pth'))
+    torch.save({'state_dict': init_localizer(CONFIG, random_weights=True).state_dict()},
+               str(root / 'model.pth'))
     web_demo = _load_web_demo()
     examples = web_demo.list_examples(str(root))
     assert [os.path.basename(p) for p in examples] == ['clip.mp4', 'silent.mp4']
@@ -101,27 +128,62 @@ def served(tmp_path_factory):
     strict_app, strict_url = _serve(web_demo, model, STRICT)
     try:
         yield SimpleNamespace(
-            root=root, counter=counter, client=Client(url, verbose=False),
+            web_demo=web_demo, model=model, root=root, counter=counter,
+            client=Client(url, verbose=False),
             strict=Client(strict_url, verbose=False), strict_url=strict_url)
     finally:
         app.close()
         strict_app.close()
 
 
-def test_web_demo_returns_the_heatmap_video_and_scores(served):
-    video, scores = served.client.predict(handle_file(str(served.root / 'clip.mp4')),
-                                          api_name='/localize')
+def _frames(video) -> int:
+    """Frames of a video Gradio's client returned."""
+    path = video['video'] if isinstance(video, dict) else video
+    with av.open(path) as container:
+        return sum(1 for _ in container.decode(container.streams.video[0]))
+
+
+def test_web_demo_returns_the_heatmap_video(served):
+    video = served.client.predict(handle_file(str(served.root / 'clip.mp4')),
+                                  api_name='/localize')
     path = video['video'] if isinstance(video, dict) else video
     with av.open(path) as container:
         stream = container.streams.video[0]
-        assert (stream.width, stream.height) == (64, 48)
+        # The frame, and the colour bar overlay_video draws on its right.
+        assert stream.height == 48 and stream.width > 64
         assert sum(1 for _ in container.decode(stream)) == 50
     with av.open(path) as container:
         assert container.streams.audio, 'the audio was not muxed back'
-    assert scores['headers'] == ['second', 'score', 'frames']
-    assert [row[0] for row in scores['data']] == [0, 1]
-    assert all(0 <= row[1] <= 1 for row in scores['data'])
-    assert sum(row[2] for row in scores['data']) == 50
+
+
+def test_the_page_settings_reach_the_overlay(served, tmp_path, monkeypatch):
+    calls = []
+    overlay_video = served.web_demo.overlay_video
+
+    def recorded(*args, **kwargs):
+        calls.append(kwargs)
+        return overlay_video(*args, **kwargs)
+
+    monkeypatch.setattr(served.web_demo, 'overlay_video', recorded)
+    path = str(tmp_path / 'short.mp4')
+    _clip(path, seconds=0.6, fps=10)
+    video = served.client.predict(handle_file(path), 0.2, 'frame', api_name='/localize')
+    assert _frames(video) == 6
+    assert [(c['alpha'], c['scale'], c['colour_bar']) for c in calls] == [
+        (0.2, 'frame', True)]
+
+
+@pytest.mark.parametrize('alpha, scale, message', [
+    (1.5, 'fixed', 'Value 1.5 is greater than maximum value 1'),
+    (0.5, 'stretched', 'stretched'),
+])
+def test_settings_out_of_range_are_refused(served, alpha, scale, message):
+    # By Gradio's slider and radio, before the request reaches the page's function.
+    frames = served.counter.frames
+    with pytest.raises(Exception, match=re.escape(message)):
+        served.client.predict(handle_file(str(served.root / 'clip.mp4')), alpha, scale,
+                              api_name='/localize')
+    assert served.counter.frames == frames
 
 
 def test_web_demo_shows_a_clip_without_audio_as_an_error(served):
@@ -129,6 +191,32 @@ def test_web_demo_shows_a_clip_without_audio_as_an_error(served):
         served.client.predict(handle_file(str(served.root / 'silent.mp4')),
                               api_name='/localize')
     assert 'Traceback' not in str(err.value)
+
+
+def test_a_refused_clip_is_one_line_on_the_server(served, capfd):
+    capfd.readouterr()
+    with pytest.raises(Exception, match='silent.mp4: no decodable audio stream'):
+        served.client.predict(handle_file(str(served.root / 'silent.mp4')),
+                              api_name='/localize')
+    err = capfd.readouterr().err
+    assert 'Traceback' not in err, err
+    lines = [line for line in err.splitlines() if 'silent.mp4' in line]
+    assert len(lines) == 1, err
+    assert lines[0].startswith('refused silent.mp4: no decodable audio stream'), err
+
+
+def test_an_unexpected_error_keeps_its_traceback(served, capfd, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError('a bug in the overlay')
+
+    monkeypatch.setattr(served.web_demo, 'overlay_video', broken)
+    capfd.readouterr()
+    with pytest.raises(Exception):
+        served.client.predict(handle_file(str(served.root / 'clip.mp4')),
+                              api_name='/localize')
+    err = capfd.readouterr().err
+    assert 'Traceback' in err and 'RuntimeError: a bug in the overlay' in err, err
+    assert 'refused' not in err
 
 
 def test_the_limit_flags_default_to_the_documented_limits():
@@ -140,11 +228,119 @@ def test_the_limit_flags_default_to_the_documented_limits():
         'clips of at most 50 MB, 20 s and 1280 pixels on the longer side')
 
 
+def _page_text(config: dict) -> str:
+    """The text of a Blocks config's components, Markdown and labels included."""
+    return ' '.join(str(c.get('props', {}).get(key, '')) for c in config['components']
+                    for key in ('value', 'label', 'info'))
+
+
 def test_the_page_lists_its_limits(served):
-    config = httpx.get(served.strict_url + 'config').json()
-    text = ' '.join(str(c.get('props', {}).get('value', '')) for c in config['components'])
+    text = _page_text(httpx.get(served.strict_url + 'config').json())
     assert ('clips of at most 0.2 MB, 3 s, 8 frames and 128 pixels on the longer side'
             in text)
+
+
+def test_the_page_names_the_model_first(served):
+    config = httpx.get(served.strict_url + 'config').json()
+    first = next(c['props']['value'] for c in config['components']
+                 if c['type'] == 'markdown')
+    about = served.web_demo.describe_model(served.model)
+    assert first.startswith(f'**Model:** {about}')
+    assert 'audible and visible' not in _page_text(config)
+
+
+def test_the_model_line_without_provenance_names_the_config_and_checkpoint():
+    web_demo = _load_web_demo()
+    model = SimpleNamespace(cfg=Config.fromfile(CONFIG))
+    assert web_demo.describe_model(model, CONFIG, 'work_dirs/x/epoch_1.pth') == (
+        'ssltie_r18_1xb16-1e_avshapes, checkpoint work_dirs/x/epoch_1.pth; what it was '
+        'trained on is not recorded (the config trains on AVShapesDataset)')
+    line = 'm, checkpoint x.pth, trained on VGG-Sound (YouTube videos)'
+    model.provenance = SimpleNamespace(describe=lambda: line)
+    assert web_demo.describe_model(model, CONFIG, 'x.pth') == line
+
+
+@pytest.mark.parametrize('about, warned', [
+    ("m, checkpoint x.pth (epoch 1), trained on AVShapes (synthetic coloured shapes: "
+     "it knows only AVShapes' classes)", True),
+    ('m, checkpoint x.pth, trained on VGG-Sound (YouTube videos)', False),
+])
+def test_an_avshapes_model_is_said_to_know_only_shapes(about, warned):
+    model = SimpleNamespace(provenance=SimpleNamespace(describe=lambda: about))
+    app = _load_web_demo().build_app(model)
+    text = _page_text(app.get_config_file())
+    assert f'**Model:** {about}' in text
+    assert ("knows only AVShapes' coloured shapes:** it will not localise the sounds "
+            'of real videos' in text) is warned
+
+
+def test_examples_are_spread_over_the_sorted_folder():
+    sample = _load_web_demo().sample_examples
+    paths = [f'{i:04d}.mp4' for i in range(4700)]
+    picked = sample(paths, 12)
+    assert picked == sample(paths, 12) and picked == sorted(set(picked))
+    assert len(picked) == 12 and picked[0] < '0400' and picked[-1] > '4300'
+    gaps = np.diff([int(p[:4]) for p in picked])
+    assert gaps.min() >= 4700 // 12 - 1 and gaps.max() <= 4700 // 12 + 1
+    assert sample(paths[:5], 12) == paths[:5] and sample(paths, 0) == []
+    assert sample(paths[:2], 1) == ['0001.mp4']
+
+
+def test_a_folder_of_thousands_of_clips_starts_in_seconds(served, tmp_path, capsys,
+                                                          monkeypatch):
+    """The issue's command on 3,000 clips: the terminal says what happens, the page
+    is served within seconds, and no clip is opened, probed or copied until one is
+    picked; then that clip alone."""
+    folder = tmp_path / 'clips'
+    folder.mkdir()
+    for index in range(3000):  # links to one tiny clip: thousands of files, no disk
+        os.link(served.root / 'clip.mp4', folder / f'clip_{index:04d}.mp4')
+    from gradio import processing_utils
+    probed = []
+    # Probe as Gradio does where FFmpeg is installed (this machine may have none).
+    monkeypatch.setattr(processing_utils, 'ffmpeg_installed', lambda: True)
+    monkeypatch.setattr(processing_utils, 'video_is_playable',
+                        lambda path: probed.append(os.path.abspath(path)) or True)
+    web_demo, launch, apps = served.web_demo, served.web_demo.launch, []
+
+    def launched(app, limits, **kwargs):  # serve, then return where main would block
+        apps.append(app)
+        monkeypatch.setattr(app, 'block_thread', lambda: None)
+        return launch(app, limits, **kwargs)
+
+    monkeypatch.setattr(web_demo, 'launch', launched)
+    port, checkpoint = _free_port(), str(served.root / 'model.pth')
+    _WATCHED.update(folder=str(folder), touched=set())
+    try:
+        start = time.perf_counter()
+        web_demo.main([CONFIG, checkpoint, '--examples', str(folder), '--port', str(port)])
+        seconds = time.perf_counter() - start
+        assert _WATCHED['touched'] == set() and probed == [], 'clips read at start'
+        assert seconds < 30, f'{seconds:.1f} s to start'
+        out = capsys.readouterr().out.splitlines()
+        assert out[0] == f'loading the model ({CONFIG}, {checkpoint}) ...'
+        assert out[1].startswith('model: ssltie_r18_1xb16-1e_avshapes, ')
+        assert (f'offering 12 of 3,000 clips in {folder} as examples (--max-examples 12)'
+                in out)
+        assert out[-1].startswith(f'serving on http://127.0.0.1:{port}/ (started in ')
+        offered = web_demo.sample_examples(web_demo.list_examples(str(folder)), 12)
+        picked = Client(f'http://127.0.0.1:{port}/', verbose=False).predict(
+            5, api_name='/pick_example')
+        path = picked['video'] if isinstance(picked, dict) else picked
+        assert os.path.basename(path) == os.path.basename(offered[5])
+        assert _WATCHED['touched'] == {str(offered[5])} and probed == [str(offered[5])]
+    finally:
+        _WATCHED.clear()
+        for app in apps:
+            app.close()
+
+
+def test_the_example_count_flag_defaults_to_one_page_and_refuses_negatives(capsys):
+    web_demo = _load_web_demo()
+    assert web_demo.parse_args(['c.py', 'm.pth']).max_examples == 12
+    with pytest.raises(SystemExit):
+        web_demo.parse_args(['c.py', 'm.pth', '--max-examples', '-1'])
+    assert "--max-examples: '-1' is not a whole number, 0 or more" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize('name, clip, message', [
@@ -216,9 +412,9 @@ def test_stop_ends_the_work_and_the_next_request_runs_alone(served, tmp_path):
         assert counter.frames == stopped, 'the stopped run kept going'
     assert counter.frames - first < 250 // 2
     before = counter.frames
-    video, scores = client.predict(handle_file(short), api_name='/localize')
+    video = client.predict(handle_file(short), api_name='/localize')
     assert counter.frames - before == 6, 'the model saw frames of another run'
-    assert sum(row[2] for row in scores['data']) == 6
+    assert _frames(video) == 6
     assert counter.most_running == 1
 
 
