@@ -27,7 +27,8 @@ def test_the_wheel_ships_the_configs_and_resolves_zoo_names_outside_the_clone(tm
             'assert avloc.__file__.startswith(sys.argv[1]), avloc.__file__; '
             'config, weights = resolve("ssltie_r18_1xb16-1e_avshapes"); '
             'assert config.startswith(sys.argv[1]) and weights is None, config; '
-            'print(type(init_localizer("ssltie_r18_1xb16-1e_avshapes")).__name__)')
+            'print(type(init_localizer("ssltie_r18_1xb16-1e_avshapes", '
+            'random_weights=True)).__name__)')
     out = subprocess.run([sys.executable, '-c', code, str(site)], cwd=str(tmp_path),
                          env=dict(os.environ, PYTHONPATH=str(site)), check=True,
                          capture_output=True, text=True).stdout

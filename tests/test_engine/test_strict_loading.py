@@ -28,10 +28,11 @@ def test_a_checkpoint_that_does_not_fit_is_refused_naming_its_keys(tmp_path):
     good = TinyModel().state_dict()
     cases = {
         'renamed': ({f'x.{k}': v for k, v in good.items()},
-                    r"2 missing keys \['linear.weight', 'linear.bias'\]; 2 unexpected keys"),
-        'missing': ({'linear.weight': good['linear.weight']}, r"1 missing keys \['linear.bias'\]"),
+                    r"2 missing keys \(linear.weight, linear.bias\); 2 unexpected keys"),
+        'missing': ({'linear.weight': good['linear.weight']}, r"1 missing key \(linear.bias\)"),
         'mis-shaped': ({**good, 'linear.weight': torch.zeros(3, 2)},
-                       r'1 mis-shaped keys .*linear.weight \(3, 2\) vs \(1, 2\)'),
+                       r'1 shape mismatch \(linear.weight: checkpoint \(3, 2\) vs model '
+                       r'\(1, 2\)\)'),
     }
     before = {k: v.clone() for k, v in runner.model.state_dict().items()}
     for name, (state_dict, message) in cases.items():
@@ -90,3 +91,21 @@ def test_a_released_layout_that_does_not_convert_names_the_converter(tmp_path):
     path = saved(tmp_path, 'broken.pth', released)
     with pytest.raises(ConversionError, match='1 missing keys.*ssltie_to_avloc.py'):
         runner.load_checkpoint(path)
+
+
+def test_a_checkpoint_trained_as_another_model_type_is_refused(tmp_path):
+    """Same tensors, another method: the saved config (meta.cfg) tells them apart."""
+    runner = tiny_runner(str(tmp_path), max_epochs=1)
+    state = {k: torch.full_like(v, 2.0) for k, v in TinyModel().state_dict().items()}
+    meta = dict(cfg="model = dict(type='avloc.OtherModel', depth=2)\n")
+    path = saved(tmp_path, 'other.pth', dict(state_dict=state, meta=meta))
+    with pytest.raises(CheckpointMismatchError, match=(
+            r"other.pth: .*trained with OtherModel \(its meta.cfg says "
+            r"model.type='avloc.OtherModel'\), this config builds TinyModel \(set "
+            'load_strict=False')):
+        runner.load_checkpoint(path)
+    own = saved(tmp_path, 'own.pth', dict(state_dict=state, meta=dict(
+        cfg="model = dict(type='TinyModel')\n")))
+    runner.load_checkpoint(own)  # its own type, under the name it was registered by
+    assert (runner.model.linear.weight == 2).all()
+    runner.load_checkpoint(path, strict=False)  # asked for: a warning, then loaded

@@ -32,7 +32,8 @@ def media(tmp_path_factory):
     riff_wav(str(root / 'rate0.wav'), rate=0)
     cv2.imwrite(str(root / 'frame.png'), frames[0][..., ::-1])
     write_wav(str(root / 'tone.wav'), 0.3 * torch.sin(torch.arange(RATE) * 0.17).numpy(), RATE)
-    torch.save({'state_dict': init_localizer(CONFIG).state_dict()}, str(root / 'model.pth'))
+    torch.save({'state_dict': init_localizer(CONFIG, random_weights=True).state_dict()},
+               str(root / 'model.pth'))
     return root
 
 
@@ -78,7 +79,8 @@ def test_image_demo_writes_a_png(media):
     ('huge.mp4', 'model.pth', 'huge.mp4: a 12000x12000 picture (144.0 MP) is larger than '
                               'max_pixels=16777216 (16.8 MP); to read it, pass a larger '
                               'max_pixels'),
-    ('clip.mp4', 'bad.pth', 'bad.pth: does not fit the model of this config: 1 missing keys'),
+    ('clip.mp4', 'bad.pth',
+     'bad.pth: does not fit the model of this config: 1 missing key (audio_encoder.conv1.weight)'),
 ])
 def test_video_demo_bad_input_is_one_line(media, video, checkpoint, message):
     (media / 'junk.mp4').write_bytes(b'not a video')

@@ -130,8 +130,8 @@ def test_test_refuses_a_checkpoint_that_does_not_fit(trained, tiny_avshapes, tmp
                        weights_only=True)['state_dict']
     broken = {
         'renamed': ({f'net.{k}': v for k, v in state.items()},
-                    rf'{len(state)} missing keys \[.{next(iter(state))}.*; {len(state)} '
-                    'unexpected keys'),
+                    rf'{len(state)} missing keys \(first 5: {next(iter(state))}, .*; '
+                    rf'{len(state)} unexpected keys \(first 5: net.'),
         'a list': (list(state.values())[:2], 'holds a list, not a checkpoint dict'),
     }
     for name, (content, message) in broken.items():

@@ -60,6 +60,7 @@ class ZooModel:
         sha256: Full sha256 of the file, when known.
         converter: Set when the file is a third-party release to be converted in
             memory (``'ssltie'``); None for avloc checkpoints.
+        training_data: The metafile's ``Metadata: Training Data``.
     """
     name: str
     config: str
@@ -67,6 +68,7 @@ class ZooModel:
     filename: Optional[str] = None
     sha256: Optional[str] = None
     converter: Optional[str] = None
+    training_data: Optional[str] = None
 
 
 def zoo_root(package_dir: str = PACKAGE_DIR) -> str:
@@ -97,7 +99,8 @@ def models(root: Optional[str] = None) -> Dict[str, ZooModel]:
                 entries[model['Name']] = ZooModel(
                     name=model['Name'], config=osp.join(root, model['Config']),
                     weights=model.get('Weights'), filename=model.get('filename'),
-                    sha256=model.get('sha256'), converter=model.get('converter'))
+                    sha256=model.get('sha256'), converter=model.get('converter'),
+                    training_data=model.get('Metadata', {}).get('Training Data'))
     return entries
 
 

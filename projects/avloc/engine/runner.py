@@ -10,8 +10,9 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import load_state_dict
 
-from avloc.models.converters import (CheckpointMismatchError, key_mismatch, model_state_dict,
-                                     require_dict)
+from avloc.models.converters.checkpoint_fit import (CheckpointMismatchError, fit_problems,
+                                                    mismatch_message, model_state_dict,
+                                                    require_dict)
 from avloc.registry import RUNNERS
 from avloc.utils import load_checkpoint_file
 from .checkpoint_selection import CheckpointSelectionHook, apply_select_on_test
@@ -35,7 +36,8 @@ class AVLocRunner(Runner):
     restricted unpickler and nothing more (``--resume``, ``load_from``,
     ``tools/test.py``): a crafted file is refused with an error naming it, before
     any of its code can run. A checkpoint must fit the model exactly unless the
-    config sets ``load_strict=False``. It saves the message hub in plain values so that its
+    config sets ``load_strict=False``; so must the model type that the checkpoint's
+    saved config names. It saves the message hub in plain values so that its
     own checkpoints need no more trust. A checkpoint appears under its name only once
     it is completely written. A config with ``select_on_test=True`` validates and
     selects its checkpoint on the test set, as the public SSL-TIE code does, and
@@ -68,9 +70,11 @@ class AVLocRunner(Runner):
             filename: The checkpoint.
             map_location: Same as :func:`torch.load`. Defaults to 'cpu'.
             strict: Whether the checkpoint's tensors must set exactly the model's,
-                with their shapes. None takes the config's ``load_strict``, which
-                defaults to True: a checkpoint that does not fit would leave part
-                of the model random. With False, what does not fit is logged as a
+                with their shapes, and its saved config (``meta['cfg']``, when it
+                has one) name the same model type. None takes the config's
+                ``load_strict``, which defaults to True: a checkpoint that does not
+                fit would leave part of the model random, or score one method's
+                weights as another's. With False, what does not fit is logged as a
                 warning and the rest is loaded.
             revise_keys: (pattern, replacement) rewrites of the state dict's keys.
                 Defaults to stripping DDP's ``module.``.
@@ -80,8 +84,9 @@ class AVLocRunner(Runner):
 
         Raises:
             CheckpointMismatchError: The file is not a checkpoint dict, or (when
-                strict) its tensors do not fit the model; the message names the
-                missing, unexpected and mis-shaped keys.
+                strict) it was trained as another model type or its tensors do not
+                fit the model; the message says which type, and counts and names
+                the missing, unexpected and mis-shaped keys.
         """
         if strict is None:
             strict = self.cfg.get('load_strict', True)
@@ -94,12 +99,12 @@ class AVLocRunner(Runner):
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         state_dict = model_state_dict(checkpoint, filename, revise_keys)
         model = self.model.module if is_model_wrapper(self.model) else self.model
-        mismatch = key_mismatch(model, state_dict)
+        # The class name is the registry name the checkpoint's saved config uses.
+        mismatch = fit_problems(model, state_dict, checkpoint, type(model).__name__)
         if mismatch and strict:
-            raise CheckpointMismatchError(
-                f'{filename}: does not fit the model of this config: '
-                + '; '.join(mismatch) + ' (set load_strict=False in the config to '
-                'load the tensors that fit and leave the rest as initialised)')
+            raise CheckpointMismatchError(mismatch_message(
+                filename, mismatch, 'set load_strict=False in the config to load the '
+                'tensors that fit and leave the rest as initialised'))
         if mismatch:
             self.logger.warning(f'{filename}: loaded the tensors that fit the model; '
                                 'not loaded: ' + '; '.join(mismatch))

@@ -4,10 +4,12 @@ a model.
 Every path that puts a checkpoint into a model (``tools/test.py``, ``load_from``,
 ``--resume``, :func:`avloc.apis.init_localizer`) goes through here, so that a file
 whose keys are renamed, half missing or mis-shaped is refused with one line that
-names them, instead of scoring a mostly random model.
+names them, instead of scoring a mostly random model; so is one whose saved config
+(``meta['cfg']``, read without running it) names another model type.
 """
+import ast
 import re
-from typing import Any, Dict, List, Mapping, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 
@@ -15,11 +17,14 @@ from .released import ConversionError
 from .ssltie import convert_ssltie, is_ssltie_layout
 
 CONVERTER = 'tools/model_converters/ssltie_to_avloc.py'
+LISTED = 5  # keys named per kind of mismatch; the count says how many there are
 
 
 class CheckpointMismatchError(ValueError):
-    """A checkpoint's tensors do not fit the model the config builds; the message
-    counts the missing, unexpected and mis-shaped keys and names the first of each."""
+    """A checkpoint does not fit the model the config builds: it was trained as
+    another model type (its saved config says so), or its tensors do not fit; the
+    message counts the missing, unexpected and mis-shaped keys and names the first
+    of each."""
 
 
 def require_dict(loaded: Any, source: str) -> dict:
@@ -72,30 +77,142 @@ def model_state_dict(loaded: Any, source: str,
     return dict(state_dict)
 
 
+def count_and_list(items: Sequence[str], one: str, many: str) -> str:
+    """``items`` counted and listed the same way for every kind of mismatch.
+
+    Example:
+        >>> count_and_list(['a', 'b'], 'missing key', 'missing keys')
+        '2 missing keys (a, b)'
+
+    Beyond :data:`LISTED` items only the first are named (``'12 missing keys (first
+    5: a, b, c, d, e)'``): a checkpoint of another model can miss hundreds.
+    """
+    shown = ', '.join(items[:LISTED])
+    first = f'first {LISTED}: ' if len(items) > LISTED else ''
+    return f'{len(items)} {one if len(items) == 1 else many} ({first}{shown})'
+
+
 def key_mismatch(model: torch.nn.Module,
                  state_dict: Mapping[str, torch.Tensor]) -> List[str]:
     """What keeps ``state_dict`` from setting exactly the model's tensors.
 
     Returns:
-        list[str]: One part per kind of mismatch, e.g. ``'3 missing keys [...]'``
-        (the count, then at most the first three keys); empty when it fits.
+        list[str]: One part per kind of mismatch, each as :func:`count_and_list`
+        writes it, e.g. ``'3 missing keys (a, b, c)'`` or ``'1 shape mismatch (k:
+        checkpoint (1, 2) vs model (3, 4))'``; empty when it fits.
     """
     own = model.state_dict()
     missing = [k for k in own if k not in state_dict]
     unexpected = [k for k in state_dict if k not in own]
-    shapes = [f'{k} {tuple(state_dict[k].shape)} vs {tuple(v.shape)}'
+    shapes = [f'{k}: checkpoint {tuple(state_dict[k].shape)} vs model {tuple(v.shape)}'
               for k, v in own.items() if k in state_dict and state_dict[k].shape != v.shape]
-    return [f'{len(keys)} {what} {keys[:3]}' for what, keys in (
-        ('missing keys', missing), ('unexpected keys', unexpected),
-        ('mis-shaped keys (checkpoint vs model)', shapes)) if keys]
+    return [count_and_list(keys, one, many) for keys, one, many in (
+        (missing, 'missing key', 'missing keys'),
+        (unexpected, 'unexpected key', 'unexpected keys'),
+        (shapes, 'shape mismatch', 'shape mismatches')) if keys]
+
+
+def _dict_item(node: Optional[ast.expr], key: str) -> Optional[ast.expr]:
+    """The value of ``key`` in a ``dict(key=...)`` call or a ``{'key': ...}`` literal."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+            and node.func.id == 'dict':
+        return next((kw.value for kw in node.keywords if kw.arg == key), None)
+    if isinstance(node, ast.Dict):
+        return next((v for k, v in zip(node.keys, node.values)
+                     if isinstance(k, ast.Constant) and k.value == key), None)
+    return None
+
+
+def saved_config_value(cfg_text: str, *path: str) -> Any:
+    """A constant in a config's text, e.g. ``('model', 'type')``, or None.
+
+    The text is MMEngine's ``Config.pretty_text``, which its runner saves in every
+    checkpoint as ``meta['cfg']``. It is parsed, never run (``Config.fromstring``
+    would execute whatever Python a downloaded file holds): only top-level
+    assignments of ``dict(...)`` / ``{...}`` literals are followed.
+
+    Args:
+        cfg_text: The config's text.
+        *path: The top-level name, then the keys inside it.
+
+    Returns:
+        The constant (a str, number, bool or None) at ``path``; None when the text
+        does not parse or has no constant there.
+    """
+    try:
+        tree = ast.parse(cfg_text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    node = None
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == path[0] for t in statement.targets):
+            node = statement.value
+    for key in path[1:]:
+        node = _dict_item(node, key)
+    return node.value if isinstance(node, ast.Constant) else None
+
+
+def saved_config_text(checkpoint: Any) -> Optional[str]:
+    """The config text an MMEngine runner saved in ``checkpoint['meta']['cfg']``."""
+    meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else None
+    text = meta.get('cfg') if isinstance(meta, dict) else None
+    return text if isinstance(text, str) else None
+
+
+def trained_model_type(checkpoint: Any) -> Optional[str]:
+    """The ``model.type`` of the config that trained ``checkpoint`` (from its
+    ``meta['cfg']``), or None when the checkpoint does not say (a bare state dict,
+    a converted release)."""
+    text = saved_config_text(checkpoint)
+    value = saved_config_value(text, 'model', 'type') if text else None
+    return value if isinstance(value, str) else None
+
+
+def _registry_name(model_type: Any) -> str:
+    """``'avloc.SSLTIE'`` and ``'SSLTIE'`` (or the class) are one registry entry."""
+    return getattr(model_type, '__name__', str(model_type)).rsplit('.', 1)[-1]
+
+
+def model_type_mismatch(checkpoint: Any, model_type: Any) -> Optional[str]:
+    """Why a checkpoint trained as another model does not belong to this config, or
+    None when its meta names the same type or none.
+
+    LVS and SSL-TIE (or EZ-VSL and FNAC) have the same tensors: only the saved config
+    tells such checkpoints apart, and scoring one as the other is a wrong number.
+    """
+    trained = trained_model_type(checkpoint)
+    if trained is None or _registry_name(trained) == _registry_name(model_type):
+        return None
+    return (f'this checkpoint was trained with {_registry_name(trained)} (its meta.cfg '
+            f'says model.type={trained!r}), this config builds {_registry_name(model_type)}')
+
+
+def fit_problems(model: torch.nn.Module, state_dict: Mapping[str, torch.Tensor],
+                 checkpoint: Any = None, model_type: Any = None) -> List[str]:
+    """Every reason ``state_dict`` does not belong in ``model``: another model type
+    in the checkpoint's meta (when both ``checkpoint`` and ``model_type`` are
+    given), then :func:`key_mismatch`'s parts. Empty when it fits."""
+    problems = [model_type_mismatch(checkpoint, model_type)] \
+        if checkpoint is not None and model_type is not None else []
+    return [p for p in problems if p] + key_mismatch(model, state_dict)
 
 
 def check_fits(model: torch.nn.Module, state_dict: Mapping[str, torch.Tensor],
-               source: str = 'checkpoint') -> None:
+               source: str = 'checkpoint', checkpoint: Any = None,
+               model_type: Any = None) -> None:
     """Raise :class:`CheckpointMismatchError` unless ``state_dict`` sets exactly the
     model's tensors with their shapes (a strict ``load_state_dict``, with a message
-    that fits on a line instead of one that lists hundreds of keys)."""
-    parts = key_mismatch(model, state_dict)
+    that fits on a line instead of one that lists hundreds of keys) and, when
+    ``checkpoint`` (the loaded file) and ``model_type`` (the config's
+    ``model.type``) are given, the checkpoint was trained as that model type."""
+    parts = fit_problems(model, state_dict, checkpoint, model_type)
     if parts:
-        raise CheckpointMismatchError(
-            f'{source}: does not fit the model of this config: ' + '; '.join(parts))
+        raise CheckpointMismatchError(mismatch_message(source, parts))
+
+
+def mismatch_message(source: str, parts: Sequence[str], remedy: str = '') -> str:
+    """``'<source>: does not fit the model of this config: <part>; <part>'``, then
+    `` (<remedy>)`` when one is given: the one wording of every refusal."""
+    return (f'{source}: does not fit the model of this config: ' + '; '.join(parts)
+            + (f' ({remedy})' if remedy else ''))
