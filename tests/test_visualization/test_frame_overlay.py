@@ -1,6 +1,6 @@
 import numpy as np
 
-from avloc.visualization import frame_overlay
+from avloc.visualization import colour_bar_width, frame_overlay
 
 GREEN = (0, 255, 0)
 
@@ -17,10 +17,10 @@ def test_overlay_has_the_frame_size_the_boxes_and_the_heat_where_the_crop_saw_it
     # resize 120x200 -> 60x100, centre crop 60x60: input columns 0..60 are frame 40..160
     homography = resize_crop((120, 200), 0.5, (60, 60))
     heatmap = np.zeros((6, 6), np.float32)
-    heatmap[:, 3:] = 1.0  # the right half of the input is hot
+    heatmap[:, 3:] = 1.0  # the right half of the input is hot: cosine 1, the rest 0
     out = frame_overlay(frame, heatmap, homography, (60, 60),
                         boxes=np.array([[0.1, 0.25, 0.5, 0.75]]))
-    assert out.shape == (120, 200, 3) and out.dtype == np.uint8
+    assert out.shape == (120, 200 + colour_bar_width(120), 3) and out.dtype == np.uint8
     assert tuple(out[30, 20 + 10]) == GREEN  # top edge of the box, x1 = 0.1 * 200
     assert tuple(out[60, 20]) == GREEN  # left edge
     hot, cold, cropped = out[60, 140], out[60, 70], out[60, 190]

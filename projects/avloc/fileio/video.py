@@ -2,13 +2,14 @@
 (:func:`video_info`), one frame (:func:`read_video_frame`) or every frame
 (:func:`read_frames`) as (H, W, 3) uint8 RGB, upright, through :class:`UprightRGB`,
 and frames with their audio written as H.264 + AAC in MP4: all at once
-(:func:`write_video`) or frame by frame, with another file's audio re-encoded
-(:class:`VideoWriter`).
+(:func:`write_video`) or frame by frame, with another file's audio kept as it is
+where MP4 allows (:class:`VideoWriter`).
 
 Every reader checks the frame size the header gives against ``max_pixels`` before
 it decodes a frame (:func:`~.streams.open_first_stream`), and names the file in a
 :class:`MediaError` when it cannot decode one.
 """
+import contextlib
 import os
 from fractions import Fraction
 from typing import Iterator, Optional, Tuple
@@ -59,34 +60,71 @@ def write_video(path: str, frames: np.ndarray, fps: int, audio: Optional[np.ndar
     os.replace(tmp, path)
 
 
+#: Audio codecs an MP4 holds and browsers play: such a track is copied packet for
+#: packet, exactly as it was; any other is re-encoded as AAC.
+COPIED_AUDIO_CODECS = ('aac', 'mp3')
+
+
+#: The usual layout of each channel count, for a file that declares only a count
+#: ("2 channels"), which the AAC encoder refuses.
+STANDARD_LAYOUTS = {1: 'mono', 2: 'stereo', 3: '3.0', 4: '4.0', 5: '5.0', 6: '5.1',
+                    7: '6.1', 8: '7.1'}
+
+
+def _aac_layout(stream) -> str:
+    """The channel layout of an audio ``stream``, named so the AAC encoder takes it."""
+    name = stream.layout.name
+    return STANDARD_LAYOUTS.get(stream.codec_context.channels, name) \
+        if name.endswith('channels') else name
+
+
 class VideoWriter:
-    """An MP4 written frame by frame as H.264 (yuv420p: even sizes), with an AAC
-    track re-encoded from another file's audio (:meth:`copy_audio`).
+    """An MP4 written frame by frame as H.264 (yuv420p: even sizes), with another
+    file's audio track (:meth:`write_audio`).
+
+    The audio is kept as it is where MP4 allows: an AAC or MP3 track is copied
+    packet for packet (same channels, rate, samples and timestamps). Another codec
+    (PCM, Vorbis, Opus, FLAC, ...) is re-encoded as AAC with the source's channel
+    layout and sample rate; the encoder adds its priming and pads the last frame,
+    at most 2048 samples (46 ms at 44.1 kHz).
 
     Example:
-        >>> with VideoWriter('out.mp4', Fraction(25), 640, 360, audio_rate=44100) as out:
+        >>> with VideoWriter('out.mp4', Fraction(25), 640, 360, audio_from='in.mp4') as out:
         ...     for frame in frames:  # (360, 640, 3) uint8 RGB
         ...         out.write(frame)
-        ...     out.copy_audio('in.mp4')
+        ...     out.write_audio()
 
     Args:
         path: The output file (.mp4).
         rate (Fraction): Frames per second.
         width, height (int): The frame size, both even.
-        audio_rate (int, optional): The AAC track's sample rate in Hz; None or 0
-            writes no audio track. Defaults to None.
+        audio_from (str, optional): The file whose first decodable audio track
+            :meth:`write_audio` writes; None writes no audio. Defaults to None.
         crf (int): x264's constant rate factor. Defaults to 20.
+
+    Raises:
+        MediaError: ``audio_from`` has no decodable audio stream.
     """
 
     def __init__(self, path: str, rate: Fraction, width: int, height: int,
-                 audio_rate: Optional[int] = None, crf: int = 20) -> None:
+                 audio_from: Optional[str] = None, crf: int = 20) -> None:
         import av
-        self.container = av.open(path, mode='w')
-        self.video = self.container.add_stream('libx264', rate=rate)
-        self.video.width, self.video.height, self.video.pix_fmt = width, height, 'yuv420p'
-        self.video.options = {'crf': str(crf), 'preset': 'veryfast'}
-        self.sound = (self.container.add_stream('aac', rate=audio_rate)
-                      if audio_rate else None)
+        self.audio_from, self.copied, self.sound = audio_from, False, None
+        with contextlib.ExitStack() as stack:
+            if audio_from is not None:  # refused before the output file is created
+                _, source = stack.enter_context(open_first_stream(
+                    audio_from, 'audio', 'no decodable audio stream', **AUDIO_ONLY))
+            self.container = av.open(path, mode='w')
+            self.video = self.container.add_stream('libx264', rate=rate)
+            self.video.width, self.video.height = width, height
+            self.video.pix_fmt = 'yuv420p'
+            self.video.options = {'crf': str(crf), 'preset': 'veryfast'}
+            if audio_from is not None:
+                self.copied = source.codec_context.name in COPIED_AUDIO_CODECS
+                self.sound = (self.container.add_stream_from_template(source)
+                              if self.copied else self.container.add_stream(
+                                  'aac', rate=source.codec_context.sample_rate,
+                                  layout=_aac_layout(source)))
         self.count, self.flushed = 0, False
 
     def write(self, frame: np.ndarray) -> None:
@@ -102,27 +140,42 @@ class VideoWriter:
             self.container.mux(self.video.encode(None))
             self.flushed = True
 
-    def copy_audio(self, src: str) -> None:
-        """Re-encode ``src``'s first decodable audio track into the AAC track, up to
-        a damaged packet (:func:`decoded_frames`); the video is finished first.
-
-        Raises:
-            MediaError: ``src`` has no decodable audio stream.
-        """
-        import av
+    def write_audio(self) -> None:
+        """Write ``audio_from``'s track, up to a damaged packet
+        (:func:`decoded_frames`); the video is finished first."""
         self._flush_video()
-        out, sound = self.container, self.sound
-        with open_first_stream(src, 'audio', 'no decodable audio stream',
+        if self.sound is None:
+            return
+        with open_first_stream(self.audio_from, 'audio', 'no decodable audio stream',
                                **AUDIO_ONLY) as (container, stream):
-            resampler = av.AudioResampler(format='fltp', layout=sound.layout.name,
-                                          rate=sound.rate)
-            for frame in decoded_frames(container, stream):
-                frame.pts = None  # the encoder numbers the resampled samples itself
-                for converted in resampler.resample(frame):
-                    out.mux(sound.encode(converted))
-            for converted in resampler.resample(None):
-                out.mux(sound.encode(converted))
-            out.mux(sound.encode(None))
+            if self.copied:
+                self._copy_packets(container, stream)
+            else:
+                self._encode(container, stream)
+
+    def _copy_packets(self, container, stream) -> None:
+        import av
+        try:
+            for packet in container.demux(stream):
+                if packet.dts is None:  # the demuxer's end-of-stream marker
+                    continue
+                packet.stream = self.sound
+                self.container.mux(packet)
+        except av.error.FFmpegError:
+            return  # a damaged packet ends the track, as decoding would
+
+    def _encode(self, container, stream) -> None:
+        import av
+        sound = self.sound
+        resampler = av.AudioResampler(format=sound.format.name, layout=sound.layout.name,
+                                      rate=sound.rate)
+        for frame in decoded_frames(container, stream):
+            frame.pts = None  # the encoder numbers the resampled samples itself
+            for converted in resampler.resample(frame):
+                self.container.mux(sound.encode(converted))
+        for converted in resampler.resample(None):
+            self.container.mux(sound.encode(converted))
+        self.container.mux(sound.encode(None))
 
     def close(self) -> None:
         """Finish the video and close the file."""

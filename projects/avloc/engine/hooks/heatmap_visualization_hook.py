@@ -11,7 +11,7 @@ from mmengine.hooks import Hook
 
 from avloc.datasets.transforms.loading import LoadFrame
 from avloc.registry import HOOKS
-from avloc.visualization import frame_overlay
+from avloc.visualization import SCALES, frame_overlay
 
 
 def _frame_loader(runner) -> LoadFrame:
@@ -44,10 +44,20 @@ class HeatmapVisualizationHook(Hook):
             unless absolute; None sends the overlays to the Visualizer only.
             Defaults to 'overlays'.
         max_images (int): Stop after this many clips. Defaults to 16.
+        alpha (float): Heatmap weight in [0, 1]. Defaults to 0.5.
+        scale (str): ``'fixed'``: one colour scale for every clip, cosine 0 to 1
+            (:mod:`avloc.visualization.colour_scale`), with a colour bar;
+            ``'frame'``: each map stretched over the colours. Defaults to 'fixed'.
     """
 
     def __init__(self, draw: bool = False, out_dir: Optional[str] = 'overlays',
-                 max_images: int = 16) -> None:
+                 max_images: int = 16, alpha: float = 0.5, scale: str = 'fixed') -> None:
+        if scale not in SCALES:
+            raise ValueError(f'HeatmapVisualizationHook: scale must be one of {SCALES}, '
+                             f'got {scale!r}')
+        if not 0 <= alpha <= 1:
+            raise ValueError(f'HeatmapVisualizationHook: alpha must be in [0, 1], got {alpha}')
+        self.alpha, self.scale = alpha, scale
         self.draw = draw
         self.out_dir = out_dir
         self.max_images = max_images
@@ -74,7 +84,8 @@ class HeatmapVisualizationHook(Hook):
                                     video_path=sample.get('video_path')))['img']
             overlay = frame_overlay(frame, sample.pred_heatmap[0].float().cpu().numpy(),
                                     sample.homography_matrices[0].cpu().numpy(),
-                                    sample.img_shape, sample.gt_bboxes.cpu().numpy())
+                                    sample.img_shape, sample.gt_bboxes.cpu().numpy(),
+                                    self.alpha, self.scale)
             runner.visualizer.add_image(str(sample.clip_id), overlay, step=runner.iter)
             if self._dir is not None:
                 cv2.imwrite(osp.join(self._dir, f'{sample.clip_id}.png'),
