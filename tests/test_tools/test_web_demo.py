@@ -22,7 +22,6 @@ import httpx
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 from tool_runner import ROOT
 
 from avloc.apis import init_localizer
@@ -244,20 +243,9 @@ def test_the_page_names_the_model_first(served):
     config = httpx.get(served.strict_url + 'config').json()
     first = next(c['props']['value'] for c in config['components']
                  if c['type'] == 'markdown')
-    about = served.web_demo.describe_model(served.model)
+    about = served.model.provenance.describe()
     assert first.startswith(f'**Model:** {about}')
     assert 'audible and visible' not in _page_text(config)
-
-
-def test_the_model_line_without_provenance_names_the_config_and_checkpoint():
-    web_demo = _load_web_demo()
-    model = SimpleNamespace(cfg=Config.fromfile(CONFIG))
-    assert web_demo.describe_model(model, CONFIG, 'work_dirs/x/epoch_1.pth') == (
-        'ssltie_r18_1xb16-1e_avshapes, checkpoint work_dirs/x/epoch_1.pth; what it was '
-        'trained on is not recorded (the config trains on AVShapesDataset)')
-    line = 'm, checkpoint x.pth, trained on VGG-Sound (YouTube videos)'
-    model.provenance = SimpleNamespace(describe=lambda: line)
-    assert web_demo.describe_model(model, CONFIG, 'x.pth') == line
 
 
 @pytest.mark.parametrize('about, warned', [
@@ -318,11 +306,12 @@ def test_a_folder_of_thousands_of_clips_starts_in_seconds(served, tmp_path, caps
         assert _WATCHED['touched'] == set() and probed == [], 'clips read at start'
         assert seconds < 30, f'{seconds:.1f} s to start'
         out = capsys.readouterr().out.splitlines()
-        assert out[0] == f'loading the model ({CONFIG}, {checkpoint}) ...'
-        assert out[1].startswith('model: ssltie_r18_1xb16-1e_avshapes, ')
+        assert out[:2] == [f'loading the model ({CONFIG}, {checkpoint}) ...',
+                           f'model: {served.model.provenance.describe()}']
         assert (f'offering 12 of 3,000 clips in {folder} as examples (--max-examples 12)'
                 in out)
-        assert out[-1].startswith(f'serving on http://127.0.0.1:{port}/ (started in ')
+        assert out[-2:] == ['starting Gradio ...',
+                            f'serving on http://127.0.0.1:{port}/ (Ctrl+C stops)']
         offered = web_demo.sample_examples(web_demo.list_examples(str(folder)), 12)
         picked = Client(f'http://127.0.0.1:{port}/', verbose=False).predict(
             5, api_name='/pick_example')

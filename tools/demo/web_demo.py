@@ -34,12 +34,12 @@ To look at the page without a browser window (a server, a check of a change):
 import argparse
 import asyncio
 import contextlib
+import importlib.util
 import os
 import os.path as osp
 import sys
 import tempfile
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import List, Optional, Sequence
 
@@ -142,31 +142,9 @@ def sample_examples(paths: Sequence[str], count: int) -> List[str]:
     return [paths[(2 * i + 1) * total // (2 * count)] for i in range(count)]
 
 
-def describe_model(model: torch.nn.Module, config: Optional[str] = None,
-                   checkpoint: Optional[str] = None) -> str:
-    """One line: which checkpoint ``model`` runs and what it was trained on.
-
-    ``model.provenance.describe()`` where :func:`init_localizer` recorded it;
-    otherwise the config's and the checkpoint's names, and the training set the
-    config names (which the checkpoint need not come from).
-    """
-    provenance = getattr(model, 'provenance', None)
-    if provenance is not None:
-        return provenance.describe()
-    cfg = getattr(model, 'cfg', None)
-    filename = getattr(cfg, 'filename', None) or config or 'unknown config'
-    name = osp.splitext(osp.basename(filename))[0]
-    weights = f'checkpoint {checkpoint}' if checkpoint else 'random (untrained) weights'
-    try:
-        dataset = cfg.train_dataloader.dataset.type
-    except AttributeError:
-        return f'{name}, {weights}; what it was trained on is not recorded'
-    return (f'{name}, {weights}; what it was trained on is not recorded '
-            f'(the config trains on {dataset})')
-
-
 def knows_only_avshapes(about: str) -> bool:
-    """Whether a :func:`describe_model` line says the model was trained on AVShapes."""
+    """Whether a model's provenance line (``model.provenance.describe()``) says it
+    was trained on AVShapes."""
     return 'trained on AVShapes' in about
 
 
@@ -206,12 +184,12 @@ def build_app(model: torch.nn.Module, examples: Optional[Sequence[str]] = None,
         max_examples: How many of ``examples`` the page offers
             (:func:`sample_examples`). Defaults to 12.
         about: The page's line on the model. Defaults to None
-            (:func:`describe_model` of ``model``).
+            (``model.provenance.describe()``, which :func:`init_localizer` sets).
     """
     import gradio as gr
     examples = list(examples or [])
     offered = sample_examples(examples, max_examples)
-    about = about or describe_model(model)
+    about = about or model.provenance.describe()
     out_dir = tempfile.mkdtemp(prefix='avloc_web_demo_')
     # The work runs in this one thread, not in Gradio's: Gradio's cancel cannot
     # stop a running sync function (it frees the queue's slot and lets it run on),
@@ -334,19 +312,17 @@ def launch(app, limits: ClipLimits = ClipLimits(), **kwargs):
 
 
 def main(argv: Optional[List[str]] = None) -> None:
-    start = time.perf_counter()
     args = parse_args(argv)
-    try:
-        import gradio  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec('gradio') is None:  # before the model: seconds to load
         sys.exit('error: the web demo needs Gradio: pip install -e ".[demo]"')
     limits = ClipLimits(args.max_megabytes, args.max_seconds, args.max_frames, args.max_side)
     with exit_on_input_error():
         examples = list_examples(args.examples)  # a wrong folder fails before the model
-        print(f'loading the model ({args.config}, {args.checkpoint}) ...', flush=True)
+        named = ', '.join(filter(None, [args.config, args.checkpoint]))
+        print(f'loading the model ({named}) ...', flush=True)
         model = init_localizer(args.config, args.checkpoint, args.device,
                                random_weights=args.random_weights)
-    about = describe_model(model, args.config, args.checkpoint)
+    about = model.provenance.describe()
     print(f'model: {about}', flush=True)
     if knows_only_avshapes(about):
         print("  it knows only AVShapes' coloured shapes: it will not localise the "
@@ -355,12 +331,12 @@ def main(argv: Optional[List[str]] = None) -> None:
         offered = min(args.max_examples, len(examples))
         print(f'offering {offered} of {len(examples):,} clips in {args.examples} as '
               f'examples (--max-examples {args.max_examples})', flush=True)
+    print('starting Gradio ...', flush=True)
     app = build_app(model, examples, args.batch_size, limits, args.max_examples, about)
     allowed = [osp.abspath(args.examples)] if args.examples else None
     launch(app, limits, server_name=args.host, server_port=args.port, allowed_paths=allowed,
            prevent_thread_lock=True, quiet=True)
-    print(f'serving on {app.local_url} (started in {time.perf_counter() - start:.1f} s; '
-          'Ctrl+C stops)', flush=True)
+    print(f'serving on {app.local_url} (Ctrl+C stops)', flush=True)
     app.block_thread()
 
 
