@@ -3,13 +3,12 @@
     python tools/data/flickr/prepare.py /path/to/flickr/videos --workers 16
 
 writes data/flickr/frames/<id>.jpg (the frame at 3 s at the video's size),
-data/flickr/audio/<id>.wav at 22,050 Hz (the rate of the public release's mp3s,
-which the Flickr configs expect), copies the split lists into data/flickr/meta and
-reports missing and corrupt clips in data/flickr/prepare_summary.json. The Flickr
-configs read the public release's .mp3 audio; for prepared data add
-``--cfg-options train_dataloader.dataset.audio_ext=.wav`` and the same for
-``val_dataloader`` and ``test_dataloader``.
-The test set's Annotations/<id>.xml come with the test media, not from videos.
+data/flickr/audio/<id>.wav at 22,050 Hz (the rate of SoundNet's mp3 release), copies
+the split lists into data/flickr/meta and reports missing and corrupt clips in
+data/flickr/prepare_summary.json: the layout the Flickr configs read as they are.
+SoundNet's release nests its videos (videos/<a>/<b>/<c>/<id>.mp4, videos2/...); link
+them into one folder first (docs/real_data.md). The test set's Annotations/<id>.xml
+come with the annotated test release, not from videos.
 
 ``--frame-layout ssltie`` writes data/flickr/frames_ssltie/<id>.jpg instead, standing
 in for the 00000003.jpg SSL-TIE trains on. Those come from SoundNet's frame release,
