@@ -36,6 +36,26 @@ def test_mel_spectrogram_equals_the_per_clip_transform():
                                atol=1e-3, rtol=1e-4)
 
 
+@pytest.mark.parametrize('options', [dict(), dict(sample_rate=22050),
+                                     dict(n_mels=64, hop_length=250, normalized=False)])
+def test_mel_spectrogram_is_torchaudios_step_for_step(options):
+    import warnings
+    torchaudio = pytest.importorskip('torchaudio', reason='the reference is torchaudio')
+    with warnings.catch_warnings():  # the empty bands avloc keeps too (mel.py)
+        warnings.filterwarnings('ignore', 'At least one mel filterbank has all zero')
+        mel = torchaudio.transforms.MelSpectrogram(
+            sample_rate=options.get('sample_rate', 16000), n_fft=512, power=2.0,
+            hop_length=options.get('hop_length', 239), n_mels=options.get('n_mels', 257),
+            normalized=options.get('normalized', True))
+    waves = torch.randn(3, 16000) * 0.1
+    waves[1] = 0  # silence: the -100 dB floor
+    theirs = torchaudio.transforms.AmplitudeToDB(stype='power')(mel(waves))[:, None]
+    ours = BatchMelSpectrogram(**options)
+    torch.testing.assert_close(ours(waves), theirs, rtol=0, atol=1e-6)
+    # The window and filterbank follow from the arguments: nothing in checkpoints.
+    assert not ours.state_dict()
+
+
 @pytest.mark.parametrize('op,fn', [(0, TF.adjust_brightness), (1, TF.adjust_contrast),
                                    (2, TF.adjust_saturation), (3, TF.adjust_hue)])
 def test_each_colour_operation_matches_torchvision_per_image(frames, op, fn):

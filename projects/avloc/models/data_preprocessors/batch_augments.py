@@ -16,10 +16,10 @@ from typing import Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-import torchaudio
 from torchvision.transforms.v2.functional._color import (_hsv_to_rgb, _rgb_to_grayscale_image,
                                                          _rgb_to_hsv)
 
+from avloc.datasets.transforms.mel import mel_filterbank, power_to_db
 from avloc.registry import MODELS
 
 
@@ -54,7 +54,10 @@ def _blend(image: torch.Tensor, other: torch.Tensor, ratio: torch.Tensor) -> tor
 @MODELS.register_module()
 class BatchMelSpectrogram(nn.Module):
     """Waveforms (B, N) to dB mel spectrograms (B, 1, n_mels, T): what
-    :class:`AudioToSpectrogram` computes per clip (SSL-TIE's front end).
+    :class:`AudioToSpectrogram` computes per clip (SSL-TIE's front end), written as
+    torchaudio's ``MelSpectrogram`` and ``AmplitudeToDB`` compute it, step for step,
+    without torchaudio. The window and the filterbank follow from the arguments, so
+    they are not saved in checkpoints.
 
     Args:
         sample_rate (int): Defaults to 16000.
@@ -67,13 +70,23 @@ class BatchMelSpectrogram(nn.Module):
     def __init__(self, sample_rate: int = 16000, n_fft: int = 512, hop_length: int = 239,
                  n_mels: int = 257, normalized: bool = True) -> None:
         super().__init__()
-        self.mel = torchaudio.transforms.MelSpectrogram(
-            sample_rate=sample_rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
-            power=2.0, normalized=normalized)
-        self.to_db = torchaudio.transforms.AmplitudeToDB(stype='power')
+        self.n_fft = n_fft
+        self.hop_length = hop_length
+        self.normalized = normalized
+        self.register_buffer('window', torch.hann_window(n_fft), persistent=False)
+        self.register_buffer('filterbank', mel_filterbank(
+            n_fft // 2 + 1, 0.0, float(sample_rate // 2), n_mels, sample_rate),
+            persistent=False)  # (n_freqs, n_mels)
 
     def forward(self, wave: torch.Tensor) -> torch.Tensor:
-        return self.to_db(self.mel(wave.float()))[:, None]
+        spec = torch.stft(wave.float(), self.n_fft, hop_length=self.hop_length,
+                          window=self.window, center=True, pad_mode='reflect',
+                          return_complex=True)  # (B, n_freqs, T)
+        if self.normalized:
+            spec = spec / self.window.pow(2.0).sum().sqrt()
+        power = spec.abs().pow(2.0)
+        mel = torch.matmul(power.transpose(-1, -2), self.filterbank).transpose(-1, -2)
+        return power_to_db(mel)[:, None]  # (B, 1, n_mels, T)
 
 
 @MODELS.register_module()
