@@ -3,7 +3,13 @@
 Importing the package registers every dataset, transform, model, metric and hook in
 avloc's registries (scope ``avloc``).
 """
-from mmengine.utils import digit_version
+# First: torch and torchvision are the user's (not install requirements), and mmcv
+# below already imports torch.
+from .pytorch_check import check_pytorch
+
+check_pytorch()
+
+from mmengine.utils import digit_version  # noqa: E402
 
 # mmcv is not an install requirement: full `mmcv` and `mmcv-lite` provide the same
 # module and a requirement cannot name either. Checked here instead, as mmdet does.

@@ -10,7 +10,7 @@ from tool_runner import ROOT
 PACKAGE = osp.join(ROOT, 'projects', 'avloc')
 #: Lowest first. A package may import its own floor's and the lower floors'.
 FLOORS = [
-    {'version', 'registry', 'utils'},
+    {'version', 'pytorch_check', 'registry', 'utils'},
     {'structures', 'fileio'},
     {'datasets', 'evaluation', 'visualization'},
     {'models'},  # the AVShapes stand-in trains on a dataset

@@ -1,6 +1,7 @@
 """avloc's own requirements are ranges that every tested combination satisfies, and
 name no package that comes in variants providing the same module (mmcv, OpenCV,
-FAISS): those are the user's choice (docs/install.md)."""
+FAISS) and no PyTorch package (torchvision and torchaudio pin one torch): those are
+the user's choice (docs/install.md)."""
 import re
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from tool_runner import ROOT
 
 REQS = f'{ROOT}/requirements'
 VARIANTS = ('opencv', 'mmcv', 'faiss')
+PYTORCH = ('torch', 'torchvision', 'torchaudio')
+EXTRAS = ('mmcv-lite', 'faiss-cpu', 'faiss-gpu', 'tests', 'demo')
 
 
 def read(path):
@@ -34,23 +37,31 @@ def pins(python):
 
 
 def beside_versions():
-    """{name: version} that .ci/install_beside.sh puts in the user's environment."""
+    """{name: version} that .ci/install_beside.sh puts in the user's environments."""
     text = open(f'{ROOT}/.ci/install_beside.sh').read()
-    return dict(re.findall(r'\b([a-z][a-z0-9-]*)==([0-9][0-9a-z.]*)', text))
+    found = re.findall(r'\b([a-z][a-z0-9-]*)==([0-9][0-9a-z.]*)', text)
+    assert len(dict(found)) == len(set(found)), 'one version of each package'
+    return dict(found)
 
 
 def test_runtime_requirements_are_ranges_without_variant_packages():
-    for req in read(f'{REQS}/runtime.txt'):
+    for req in read(f'{REQS}/runtime.txt') + read(f'{REQS}/pytorch.txt'):
         assert req.specifier, f'{req} has no range'
         assert all(s.operator not in ('==', '===') for s in req.specifier), req
         assert not req.name.startswith(VARIANTS), req
+
+
+@pytest.mark.parametrize('name', ['runtime'] + list(EXTRAS))
+def test_no_requirement_names_a_pytorch_package(name):
+    """Not torch either: installing avloc must never change the user's PyTorch."""
+    assert not [r for r in read(f'{REQS}/{name}.txt') if r.name in PYTORCH]
 
 
 @pytest.mark.parametrize('python', ['3.10', '3.11', '3.13'])
 def test_the_pins_satisfy_the_ranges(python):
     tested = pins(python)
     extras = read(f'{REQS}/mmcv-lite.txt') + read(f'{REQS}/faiss-cpu.txt')
-    for req in read(f'{REQS}/runtime.txt') + extras:
+    for req in read(f'{REQS}/runtime.txt') + read(f'{REQS}/pytorch.txt') + extras:
         assert req.name in tested, f'{req.name} has no pin in constraints.txt'
         assert tested[req.name] in req.specifier, (req, tested[req.name])
 
@@ -59,7 +70,8 @@ def test_the_environment_of_install_beside_satisfies_the_ranges():
     user = beside_versions()
     for name in ('torch', 'torchvision', 'torchaudio', 'mmcv-lite', 'opencv-python'):
         assert user[name] != pins('3.10')[name], f'{name}: the pin, not another version'
-    for req in read(f'{REQS}/runtime.txt') + read(f'{REQS}/mmcv-lite.txt'):
+    ranges = read(f'{REQS}/runtime.txt') + read(f'{REQS}/pytorch.txt')
+    for req in ranges + read(f'{REQS}/mmcv-lite.txt'):
         if req.name in user:
             assert user[req.name] in req.specifier, (req, user[req.name])
 
@@ -74,6 +86,7 @@ def test_the_wheel_declares_the_ranges_and_the_extras(tmp_path):
     required = [Requirement(r) for r in meta.get_all('Requires-Dist')]
     always = {str(r) for r in required if r.marker is None}
     assert always == {str(r) for r in read(f'{REQS}/runtime.txt')}
+    assert not [r for r in required if r.name in PYTORCH]  # nor in any extra
     assert set(meta.get_all('Provides-Extra')) >= {'mmcv-lite', 'faiss-cpu', 'faiss-gpu'}
     by_extra = {}
     for req in required:
