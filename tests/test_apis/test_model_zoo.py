@@ -4,8 +4,11 @@ import dataclasses
 import glob
 import hashlib
 import io
+import json
 import os
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -161,3 +164,72 @@ def test_installed_package_reads_mim_folder(tmp_path):
     assert config == str(mim / 'configs' / 'ssltie' / (MAIN_JOB + '.py'))
     with pytest.raises(FileNotFoundError, match='model-index.yml'):
         model_zoo.zoo_root(str(tmp_path / 'elsewhere' / 'avloc'))
+
+
+def test_the_command_runs_without_runpy_warnings():
+    """``avloc.apis`` imports the zoo; ``python -m`` runs its ``__main__``, which
+    nothing imports first (runpy warned when the module itself was run)."""
+    proc = subprocess.run([sys.executable, '-W', 'error::RuntimeWarning', '-m',
+                           'avloc.apis.model_zoo', 'list', '--names', '--method', 'lvs'],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert 'RuntimeWarning' not in proc.stderr
+    assert proc.stdout.split() == ['lvs_r18-standin_1xb16-2e_avshapes1k',
+                                   'lvs_r18_1xb16-2e_avshapes1k']
+
+
+def test_list_prints_each_entry_within_the_terminal(capsys, monkeypatch):
+    monkeypatch.setenv('COLUMNS', '80')
+    model_zoo.main(['list'])
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    blocks = out.split('\n\n')
+    assert len(blocks) == len(model_zoo.list_models()) + 1  # and the closing summary
+    released = next(b for b in blocks if b.startswith(RELEASED + '  [SSL-TIE]'))
+    assert 'by hand: flickr10k.pth.tar from a shared folder, saved as' in released
+    assert 'published   Flickr-SoundNet test (249): cIoU@0.5 0.755, AUC 0.588' in released
+    assert 'measured    -' in released
+    main_job = next(b for b in blocks if b.startswith(MAIN_JOB + '  [SSL-TIE]'))
+    entry = model_zoo.get_model(MAIN_JOB)
+    (dataset, metrics), = entry.results  # what the metafile measured, as written
+    assert f'measured    {dataset}: cIoU@0.5 {metrics["cIoU@0.5"]}' in main_job
+    assert f'config      configs/ssltie/{MAIN_JOB}.py' in main_job
+    assert 'weights     no' in main_job
+
+
+def test_list_filters_and_json(capsys):
+    model_zoo.main(['list', '--json', '--method', 'SSL-TIE', '--dataset', 'flickr'])
+    records = json.loads(capsys.readouterr().out)
+    assert [r['name'] for r in records] == [RELEASED, 'ssltie_r18_1xb32-100e_flickr144k']
+    assert records[0]['source_file'] == 'flickr10k.pth.tar' and records[0]['by_hand']
+    assert records[0]['measured'] == [] and records[0]['published'][0]['metrics'] == {
+        'cIoU@0.5': 0.755, 'AUC': 0.588}
+    with pytest.raises(SystemExit, match='no zoo entry matches --method nope'):
+        model_zoo.main(['list', '--method', 'nope'])
+
+
+def test_resolve_says_which_file_to_save_where(hub, capsys):
+    with pytest.raises(SystemExit) as err:
+        model_zoo.main(['resolve', RELEASED])
+    assert str(err.value) == (
+        f'error: {RELEASED}: its weights are in a shared folder, which no program can '
+        f'download: open {model_zoo.get_model(RELEASED).weights}, download '
+        f'flickr10k.pth.tar and save it as {os.path.join(hub, "ssltie_flickr10k.pth.tar")}'
+        '; then run this again')
+    model_zoo.main(['resolve', MAIN_JOB])
+    assert 'checkpoint: none (the zoo has no weights for' in capsys.readouterr().out
+
+
+def test_a_path_is_a_config_file_not_a_zoo_name(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    typo = os.path.join('configs', 'ssltie', 'ssltie_r18_1xb16-1e_avshape.py')
+    with pytest.raises(FileNotFoundError, match=(
+            f'{typo}: no such config file; did you mean '
+            f'{os.path.join("configs", "ssltie", MAIN_JOB)}.py')):
+        model_zoo.get_model(typo)
+    with pytest.raises(FileNotFoundError, match='nowhere/x.py: no such config file$'):
+        model_zoo.get_model('nowhere/x.py')
+    assert model_zoo.get_model(os.path.join('configs', 'ssltie', MAIN_JOB + '.py')).name \
+        == MAIN_JOB
+    with pytest.raises(SystemExit, match=f'error: {typo}: no such config file'):
+        model_zoo.main(['resolve', typo])

@@ -127,3 +127,9 @@ def test_training_set_is_read_without_running_the_config():
     unknown = weights_provenance('c', 'x.pth', {'meta': {'cfg': text.replace(
         'VGGSoundDataset', 'MyDataset')}})
     assert unknown.trained_on == 'MyDataset'  # a type without words keeps its name
+
+
+def test_a_config_path_with_a_typo_is_a_missing_file_not_an_unknown_model():
+    typo = os.path.join(ROOT, 'configs', 'ssltie', 'ssltie_r18_typo.py')
+    with pytest.raises(FileNotFoundError, match='ssltie_r18_typo.py: no such config file'):
+        init_localizer(typo, random_weights=True)

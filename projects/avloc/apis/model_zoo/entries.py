@@ -1,46 +1,23 @@
-"""The model zoo: configs and checkpoints by name, read from the metafiles.
-
-    python -m avloc.apis.model_zoo list
-    python -m avloc.apis.model_zoo resolve ssltie_r18_1xb32-100e_flickr10k
-    python -m avloc.apis.model_zoo hash ssltie_r18_1xb32-100e_flickr10k
+"""The zoo's entries, read from the metafiles, and the files they name.
 
 Names are the ``Name`` fields of ``configs/*/metafile.yml``, which the root
-``model-index.yml`` imports as OpenMMLab's ``mim`` reads them. Checkpoints are
-downloaded into torch hub's cache (``torch.hub.get_dir()/checkpoints``), checked
-against their sha256 and reused on later calls. Nothing here unpickles a file:
-callers load the returned path with :func:`avloc.utils.load_checkpoint_file`.
-
-A metafile entry may carry, besides the standard fields:
-
-- ``filename``: the name in the cache, for links whose path has none (a shared
-  folder).
-- ``sha256``: the full hash of the file. Without it, a hash prefix in the file
-  name (``name-<hex>.pth``) is checked as torch hub does; without either, only
-  the loader's checks remain (for released SSL-TIE files, the converter's table of
-  every key and shape).
-- ``converter``: the released file is not in avloc's layout; ``ssltie`` means
-  ``tools/model_converters/ssltie_to_avloc.py``'s ``convert()`` must run on it.
+``model-index.yml`` imports as OpenMMLab's ``mim`` reads them.
 """
-import argparse
 import difflib
 import functools
+import glob
+import os
 import os.path as osp
-import sys
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
-from urllib.error import URLError
 
 import yaml
 
-from avloc.utils.download import (ChecksumError, NonDirectLinkError, cache_dir, cache_path,
-                                  check_hash, download, file_sha256)
+from avloc.utils.download import NON_DIRECT, download
 
-# The downloader's names stay part of the zoo's API.
-__all__ = ['ChecksumError', 'NonDirectLinkError', 'UnknownModelError', 'ZooModel', 'cache_dir',
-           'cache_path', 'check_hash', 'download', 'file_sha256', 'get_model', 'list_models',
-           'models', 'resolve', 'zoo_root']
-
-PACKAGE_DIR = osp.dirname(osp.dirname(osp.abspath(__file__)))
+# A clone: projects/avloc; an install: site-packages/avloc (this file is
+# avloc/apis/model_zoo/entries.py).
+PACKAGE_DIR = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 class UnknownModelError(ValueError):
@@ -60,7 +37,14 @@ class ZooModel:
         sha256: Full sha256 of the file, when known.
         converter: Set when the file is a third-party release to be converted in
             memory (``'ssltie'``); None for avloc checkpoints.
+        source_file: For weights saved by hand from a shared folder, the file's
+            name in that folder (saved as :attr:`filename`).
         training_data: The metafile's ``Metadata: Training Data``.
+        method: The entry's ``In Collection`` (``'SSL-TIE'``).
+        results: ``Results`` (scores measured in this repository), as
+            ``(dataset, {metric: value})`` pairs.
+        published: ``Published Results`` (the paper's or the authors' README's
+            numbers, which this repository did not measure), likewise.
     """
     name: str
     config: str
@@ -68,7 +52,23 @@ class ZooModel:
     filename: Optional[str] = None
     sha256: Optional[str] = None
     converter: Optional[str] = None
+    source_file: Optional[str] = None
     training_data: Optional[str] = None
+    method: Optional[str] = None
+    results: Tuple[Tuple[str, Dict[str, float]], ...] = ()
+    published: Tuple[Tuple[str, Dict[str, float]], ...] = ()
+
+    @property
+    def by_hand(self) -> bool:
+        """Whether the weights are behind a sharing page that no program can
+        download: they are saved by hand as :attr:`filename` in the cache."""
+        return self.weights is not None and any(p in self.weights for p in NON_DIRECT)
+
+
+def _scores(results: Optional[list]) -> Tuple[Tuple[str, Dict[str, float]], ...]:
+    """``Results`` / ``Published Results`` as ``(dataset, metrics)`` pairs."""
+    return tuple((r.get('Dataset', '?'), dict(r.get('Metrics') or {}))
+                 for r in results or ())
 
 
 def zoo_root(package_dir: str = PACKAGE_DIR) -> str:
@@ -100,7 +100,10 @@ def models(root: Optional[str] = None) -> Dict[str, ZooModel]:
                     name=model['Name'], config=osp.join(root, model['Config']),
                     weights=model.get('Weights'), filename=model.get('filename'),
                     sha256=model.get('sha256'), converter=model.get('converter'),
-                    training_data=model.get('Metadata', {}).get('Training Data'))
+                    source_file=model.get('source_file'),
+                    training_data=model.get('Metadata', {}).get('Training Data'),
+                    method=model.get('In Collection'), results=_scores(model.get('Results')),
+                    published=_scores(model.get('Published Results')))
     return entries
 
 
@@ -109,15 +112,42 @@ def list_models() -> List[str]:
     return sorted(models())
 
 
+def looks_like_path(name: str) -> bool:
+    """Whether ``name`` is meant as a file (a folder separator, or ``.py``), not a
+    zoo name: zoo names have neither."""
+    return '/' in name or os.sep in name or name.endswith('.py')
+
+
+def missing_config(path: str) -> FileNotFoundError:
+    """``<path>: no such config file``, with the closest config files of its
+    folder, for a path that is not there."""
+    folder = osp.dirname(path) or '.'
+    names = [osp.basename(p) for p in glob.glob(osp.join(folder, '*.py'))]
+    close = difflib.get_close_matches(osp.basename(path), names, n=3, cutoff=0.6)
+    hint = f'; did you mean {", ".join(osp.join(folder, c) for c in close)}?' \
+        if close else ''
+    return FileNotFoundError(f'{path}: no such config file{hint}')
+
+
 def get_model(name: str) -> ZooModel:
-    """The entry called ``name``.
+    """The entry called ``name``, or the entry whose config is the file ``name``.
 
     Raises:
+        FileNotFoundError: ``name`` looks like a path (:func:`looks_like_path`)
+            and no such file exists; the message names the closest config files.
         UnknownModelError: with the closest names, when there is no such entry.
     """
     entries = models()
     if name in entries:
         return entries[name]
+    if looks_like_path(name):
+        if not osp.isfile(name):
+            raise missing_config(name)
+        path = osp.realpath(name)
+        for entry in entries.values():
+            if osp.realpath(entry.config) == path:
+                return entry
+        raise UnknownModelError(f'{name}: a config file, but no zoo entry has it')
     close = difflib.get_close_matches(name, entries, n=5, cutoff=0.5)
     hint = f'did you mean {", ".join(close)}?' if close else \
         'see `python -m avloc.apis.model_zoo list`'
@@ -129,7 +159,7 @@ def resolve(name: str, sha256: Optional[str] = None, progress: bool = True
     """The config and local checkpoint of a zoo entry, downloading if needed.
 
     Args:
-        name: A name from :func:`list_models`.
+        name: A name from :func:`list_models` (or the path of its config).
         sha256: Expected sha256, overriding the metafile's. Defaults to None.
         progress: Show a progress bar while downloading. Defaults to True.
 
@@ -143,41 +173,3 @@ def resolve(name: str, sha256: Optional[str] = None, progress: bool = True
         return model.config, None
     return model.config, download(model.weights, sha256 or model.sha256,
                                   model.filename, progress)
-
-
-def main(argv: Optional[List[str]] = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest='command', required=True)
-    commands.add_parser('list', help='print every name')
-    fetch = commands.add_parser('resolve', help='download if needed; print config '
-                                'and checkpoint')
-    fetch.add_argument('name')
-    fetch.add_argument('--sha256', help='expected sha256, overriding the metafile')
-    record = commands.add_parser('hash', help="print the cached file's sha256, to "
-                                 'record in the metafile')
-    record.add_argument('name')
-    args = parser.parse_args(argv)
-    try:
-        if args.command == 'list':
-            print('\n'.join(list_models()))
-        elif args.command == 'resolve':
-            config, checkpoint = resolve(args.name, args.sha256)
-            note = f' (converted by {get_model(args.name).converter} when loaded)' \
-                if get_model(args.name).converter else ''
-            print(f'config: {config}\ncheckpoint: {checkpoint}{note}')
-        else:
-            model = get_model(args.name)
-            if model.weights is None:
-                sys.exit(f'error: {args.name} has no weights to hash')
-            path = cache_path(model.weights, model.filename)
-            if not osp.isfile(path):
-                sys.exit(f'error: {path} is not there yet: run `resolve {args.name}` '
-                         'or put the file there by hand')
-            print(f'sha256: {file_sha256(path)}  # {path}')
-    except (UnknownModelError, ChecksumError, NonDirectLinkError, URLError) as err:
-        sys.exit(f'error: {err}')
-
-
-if __name__ == '__main__':
-    main()
