@@ -1,4 +1,4 @@
-"""Measure the main job as the README runs it: wall time and test scores, plus the
+r"""Measure the main job as the README runs it: wall time and test scores, plus the
 untrained model's scores on the same test split; write them into the docs.
 
     python tools/analysis/benchmark_main_job.py --update-readme
