@@ -1,23 +1,27 @@
-"""Overlay where the sound comes from on one image.
+r"""Overlay where the sound comes from on one image.
 
     python tools/demo/image_demo.py frame.jpg sound.wav \
         configs/ssltie/ssltie_r18_1xb16-1e_avshapes.py epoch_1.pth --out frame_heat.png
 
 The audio (any file FFmpeg reads, or a video's audio track) is decoded at the
 config's sample rate and its window taken as the test pipeline's LoadAudio takes it;
-the image goes through the rest of the test pipeline. Prints the heatmap's peak (the
-best cosine similarity of a location with the audio, mapped to [0, 1]). The image is
-read as ``LoadFrame`` reads a frame (an image larger than ``--max-pixels`` is refused
-from its header); a file that does not decode is one line naming it.
+the image goes through the rest of the test pipeline (``LocalizerInferencer``). The
+overlay has a colour bar: colours are on one fixed scale, cosine similarity 0
+(blue) to 1 (red), unless ``--scale frame``. Prints which checkpoint runs and what
+it was trained on, and the heatmap's peak (the best cosine similarity of a location
+with the audio, mapped to [0, 1]: not a test of whether the sound's source is in
+view). The image is read as ``LoadFrame`` reads a frame (an image larger than
+``--max-pixels`` is refused from its header); a file that does not decode is one
+line naming it.
 """
 import argparse
 
 import cv2
 
-from avloc.apis import InferencePipeline, init_localizer, localize
+from avloc.apis import LocalizerInferencer
 from avloc.apis.input_errors import exit_on_input_error
-from avloc.fileio import MAX_PIXELS, read_image, read_window
-from avloc.visualization.heatmap_overlay import overlay_heatmap
+from avloc.fileio import MAX_PIXELS
+from avloc.visualization import SCALES
 
 
 def parse_args() -> argparse.Namespace:
@@ -26,8 +30,19 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('image', help='image file')
     parser.add_argument('audio', help='audio file (wav, mp3, ... or a video)')
     parser.add_argument('config', help='config file (or a model-zoo name)')
-    parser.add_argument('checkpoint', help='checkpoint file or URL')
+    parser.add_argument('checkpoint', nargs='?', help='checkpoint file or URL (may be left '
+                        'out for a zoo name with weights, or with --random-weights)')
+    parser.add_argument('--random-weights', action='store_true',
+                        help='accept weights no checkpoint set (an untrained model, or '
+                        'the rest of one that does not fit): its heatmaps mean nothing')
     parser.add_argument('--out', required=True, help='output image (.png)')
+    parser.add_argument('--alpha', type=float, default=0.5,
+                        help='heatmap weight, 0 (the image alone) to 1 (default: 0.5)')
+    parser.add_argument('--scale', choices=SCALES, default='fixed',
+                        help="colour scale: 'fixed', cosine 0 to 1, or 'frame', the "
+                             "map's own range (default: fixed)")
+    parser.add_argument('--no-colour-bar', action='store_true',
+                        help='leave the colour bar out (the image keeps its width)')
     parser.add_argument('--device', default='cpu', help='torch device (default: cpu)')
     parser.add_argument('--max-pixels', type=int, default=MAX_PIXELS,
                         help='largest image to decode, in pixels (default: 4096 x 4096, '
@@ -36,16 +51,18 @@ def parse_args() -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace) -> float:
-    frame = read_image(args.image, args.max_pixels)
-    model = init_localizer(args.config, args.checkpoint, args.device)
-    pipeline = InferencePipeline(model.cfg)
-    rate = pipeline.sample_rate
-    audio = read_window(args.audio, rate, 0, None)
-    heatmap = localize(model, frame, audio, rate, pipeline)
-    if not cv2.imwrite(args.out, overlay_heatmap(frame, heatmap)[..., ::-1]):
+    inferencer = LocalizerInferencer(args.config, args.checkpoint, args.device,
+                                     random_weights=args.random_weights,
+                                     max_pixels=args.max_pixels)
+    print(f'model: {inferencer.model_description}')
+    result = inferencer(dict(image=args.image, audio=args.audio), return_vis=True,
+                        alpha=args.alpha, scale=args.scale,
+                        colour_bar=not args.no_colour_bar)
+    if not cv2.imwrite(args.out, result['visualization'][0][..., ::-1]):
         raise OSError(f'{args.out}: could not write the image')
-    print(f'peak {heatmap.max():.3f}, wrote {args.out}')
-    return float(heatmap.max())
+    peak = result['predictions'][0]['peak']
+    print(f'peak {peak:.3f}, wrote {args.out}')
+    return peak
 
 
 def main() -> None:

@@ -1,28 +1,27 @@
-"""Overlay where the sound comes from on every frame of a video.
+r"""Overlay where the sound comes from on every frame of a video.
 
     python tools/demo/video_demo.py clip.mp4 \
         configs/ssltie/ssltie_r18_1xb16-1e_avshapes.py epoch_1.pth --out clip_heat.mp4
 
 Writes the video, upright as players show it, at its own resolution and frame rate
-(or ``--fps``) as H.264 with the heatmap blended over each frame (or beside it,
-``--side-by-side``) and the original audio re-encoded as AAC, and
-``<out>.scores.json``: per second, how audible and visible the sound source is, the
-mean over that second's frames of the heatmap's peak (the best cosine similarity of
-a location with the audio, mapped to [0, 1]; about 0.5 means no location matches).
-CHECKPOINT may be a released SSL-TIE ``.pth.tar``. H.264 in yuv420p needs even
-sizes: an odd width or height is cut by one pixel. A video whose frames are larger
-than ``--max-pixels`` is refused, from its header, before any is decoded.
+(or ``--fps``) as H.264, with the heatmap blended over each frame (or beside it,
+``--side-by-side``) and a colour bar, and the input's audio track as it was (an AAC
+or MP3 track copied; another codec re-encoded as AAC with its channels and rate).
+Colours are on one fixed scale, cosine similarity 0 (blue) to 1 (red), so a flat
+map looks flat; ``--scale frame`` stretches each frame's map instead. The terminal
+says which checkpoint runs and what it was trained on. CHECKPOINT may be a
+released SSL-TIE ``.pth.tar``. H.264 in yuv420p needs even sizes: an odd width or
+height is cut by one pixel. A video whose frames are larger than ``--max-pixels``
+is refused, from its header, before any is decoded.
 """
 import argparse
-import json
-import os.path as osp
-
-from mmengine.utils import ProgressBar
 
 from avloc.apis import init_localizer
 from avloc.apis.input_errors import exit_on_input_error
-from avloc.apis.overlay_video import SCORE_MEANING, overlay_video
+from avloc.apis.overlay_video import overlay_video
+from avloc.apis.progress import frame_progress
 from avloc.fileio import MAX_PIXELS
+from avloc.visualization import SCALES
 
 
 def parse_args() -> argparse.Namespace:
@@ -30,13 +29,24 @@ def parse_args() -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('video', help='input video with an audio stream')
     parser.add_argument('config', help='config file (or a model-zoo name)')
-    parser.add_argument('checkpoint', help='checkpoint file or URL')
+    parser.add_argument('checkpoint', nargs='?', help='checkpoint file or URL (may be left '
+                        'out for a zoo name with weights, or with --random-weights)')
+    parser.add_argument('--random-weights', action='store_true',
+                        help='accept weights no checkpoint set (an untrained model, or '
+                        'the rest of one that does not fit): its heatmaps mean nothing')
     parser.add_argument('--out', required=True, help='output video (.mp4)')
     parser.add_argument('--side-by-side', action='store_true',
                         help='the frame and its overlay next to each other (twice as wide)')
     parser.add_argument('--fps', type=float, default=None,
                         help='output frame rate; frames are dropped to reach it (default: '
                              "the input's, every frame)")
+    parser.add_argument('--alpha', type=float, default=0.5,
+                        help='heatmap weight, 0 (the frame alone) to 1 (default: 0.5)')
+    parser.add_argument('--scale', choices=SCALES, default='fixed',
+                        help="colour scale: 'fixed', cosine 0 to 1 for every frame, or "
+                             "'frame', each frame's own range (default: fixed)")
+    parser.add_argument('--no-colour-bar', action='store_true',
+                        help='leave the colour bar out (the video keeps its width)')
     parser.add_argument('--device', default='cpu', help='torch device (default: cpu)')
     parser.add_argument('--batch-size', type=int, default=8,
                         help='frames per model call (default 8: larger gains little on a CPU)')
@@ -47,28 +57,16 @@ def parse_args() -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace) -> dict:
-    model = init_localizer(args.config, args.checkpoint, args.device)
-    bar = None
-
-    def on_frame(done: int, total: int) -> None:
-        nonlocal bar
-        bar = bar or ProgressBar(total)
-        bar.update()
-
+    model = init_localizer(args.config, args.checkpoint, args.device,
+                           random_weights=args.random_weights)
+    print(f'model: {model.provenance.describe()}')
     report = overlay_video(model, args.video, args.out, fps=args.fps,
                            side_by_side=args.side_by_side, batch_size=args.batch_size,
-                           on_frame=on_frame, max_pixels=args.max_pixels)
+                           on_frame=frame_progress(), max_pixels=args.max_pixels,
+                           alpha=args.alpha, scale=args.scale,
+                           colour_bar=not args.no_colour_bar)
     print(f"\n{report['frames']} frames in {report['seconds']:.1f}s "
           f"({report['frames_per_second']:.2f} frames/s), wrote {args.out}")
-    for entry in report['per_second']:
-        print(f"{entry['second']:4d}s  audible and visible: {entry['score']:.3f}")
-    report = dict(video=args.video, config=args.config, checkpoint=args.checkpoint,
-                  score=SCORE_MEANING, frames_per_second=report['frames_per_second'],
-                  per_second=report['per_second'])
-    json_path = osp.splitext(args.out)[0] + '.scores.json'
-    with open(json_path, 'w') as f:
-        json.dump(report, f, indent=1)
-    print(f'wrote {json_path}')
     return report
 
 

@@ -14,6 +14,8 @@ from avloc.datasets.transforms.loading import LoadAudio, frame_record
 from avloc.fileio import to_mono
 from avloc.registry import TRANSFORMS
 from avloc.structures.geometry import heatmap_to_frame
+from avloc.visualization import to_unit_range
+from .input_arrays import checked_audio, checked_frame
 
 # Transforms that read files: the API puts frames and samples in memory instead.
 _LOADING = ('LoadFrame', 'LoadAudio', 'LoadGroundTruthMask')
@@ -74,9 +76,7 @@ class InferencePipeline:
     def resample(self, audio: np.ndarray, sample_rate: int) -> np.ndarray:
         """(N,) float audio at ``sample_rate`` -> (M,) float32 at the pipeline's
         rate, with libswresample as LoadAudio resamples a file."""
-        audio = np.ascontiguousarray(audio, np.float32)
-        if audio.ndim != 1:
-            raise ValueError(f'audio must be mono (N,), got shape {audio.shape}')
+        audio = np.ascontiguousarray(checked_audio(audio))
         if sample_rate == self.sample_rate:
             return audio
         return to_mono([[audio]], sample_rate, self.sample_rate)
@@ -91,23 +91,13 @@ class InferencePipeline:
             offset, keep: Window start and kept seconds (LoadAudio's per-clip
                 ``audio_offset`` and ``audio_keep``); None: LoadAudio's own.
         """
-        if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
-            raise ValueError(f'frame must be (H, W, 3) uint8 RGB, got {frame.shape} '
-                             f'{frame.dtype}')
+        frame = checked_frame(frame)
         results = frame_record({'samples': samples}, frame)
         if offset is not None:
             results['audio_offset'] = offset
         if keep is not None:
             results['audio_keep'] = keep
         return self.transforms(self.load_audio(results))
-
-
-def to_unit_range(heatmap: np.ndarray) -> np.ndarray:
-    """Cosine similarities in [-1, 1] to [0, 1] by ``(x + 1) / 2``: a fixed map,
-    not a per-frame min-max, so values (and confidence scores built on them)
-    compare across frames and videos. Values of models whose heatmaps are not
-    cosines are clipped."""
-    return np.clip((heatmap + 1) / 2, 0, 1).astype(np.float32)
 
 
 @torch.no_grad()
@@ -140,8 +130,10 @@ def localize(model: torch.nn.Module, frame: np.ndarray, audio: np.ndarray,
 
     Args:
         model: From :func:`init_localizer` (``model.cfg`` set).
-        frame (np.ndarray): (H, W, 3) uint8 RGB.
-        audio (np.ndarray): (N,) float mono samples in [-1, 1].
+        frame (np.ndarray): (H, W, 3) uint8 in RGB order (convert a
+            ``cv2.imread`` frame with ``frame[..., ::-1]``).
+        audio (np.ndarray): (N,) float mono samples in [-1, 1] (int16 samples
+            divided by 32768); others are refused (:mod:`.input_arrays`).
         sample_rate (int): Rate of ``audio`` in Hz.
         pipeline: Reused across calls if given. Defaults to None (built here).
 
@@ -151,6 +143,7 @@ def localize(model: torch.nn.Module, frame: np.ndarray, audio: np.ndarray,
 
     Raises:
         MediaError: The audio is shorter than LoadAudio's ``min_duration`` or silent.
+        ValueError: A frame or audio array out of range (:mod:`.input_arrays`).
     """
     pipeline = pipeline or InferencePipeline(model.cfg)
     packed = pipeline(frame, pipeline.resample(audio, sample_rate))
