@@ -140,7 +140,7 @@ def test_a_rotated_video_is_upright_in_the_api_as_in_loadframe(model, tmp_path):
     cached = LoadFrame(frame_time=time, cache_dir=str(tmp_path / 'cache'))
     for load in (LoadFrame(frame_time=time), cached, cached):  # the last from the cache
         np.testing.assert_array_equal(load(dict(video_path=path))['img'], frame)
-    overlay_video(model, path, str(tmp_path / 'out.mp4'))
+    overlay_video(model, path, str(tmp_path / 'out.mp4'), colour_bar=False)
     with av.open(str(tmp_path / 'out.mp4')) as container:
         shown = next(container.decode(video=0))
         assert (shown.width, shown.height) == (64, 96)
