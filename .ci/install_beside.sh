@@ -49,8 +49,8 @@ want+='torchvision is not installed: pip install torchvision==0.24.0 '
 fix=$(sed 's/.*not installed: \(pip install [^ ]*\) (keeps.*/\1/' <<< "$line")
 "$vpy" -m pip freeze > "$tmp/before.txt"
 "$vpy" -m $fix -q  # the printed command, as the user runs it
-"$vpy" -m pip freeze | grep -v '^torchvision==' > "$tmp/after.txt"
-"$vpy" .ci/kept_packages.py "$tmp/before.txt" "$tmp/after.txt"
+"$vpy" -m pip freeze > "$tmp/after.txt"
+"$vpy" .ci/kept_packages.py "$tmp/before.txt" "$tmp/after.txt" torchvision
 (cd "$tmp" && "$vpy" -c 'import avloc, torchvision; print(
     f"install_beside (a): after `'"$fix"'`, avloc imports with torchvision",
     torchvision.__version__)')

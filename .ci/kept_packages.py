@@ -3,7 +3,9 @@ avloc into it: every package must keep its version, and none may arrive that
 provides a module the environment already had another way (a second mmcv or OpenCV)
 or that belongs to the PyTorch family, which avloc leaves to the user.
 
-Usage: python .ci/kept_packages.py BEFORE AFTER
+Usage: python .ci/kept_packages.py BEFORE AFTER [EXPECTED_NEW...]
+(EXPECTED_NEW: packages that must arrive, e.g. the torchvision a user installs as
+`import avloc` told them to.)
 """
 import sys
 
@@ -19,7 +21,7 @@ def freeze(path: str) -> dict:
         return {name.lower().replace('_', '-'): version.strip() for name, version in pins}
 
 
-def main(before_path: str, after_path: str) -> None:
+def main(before_path: str, after_path: str, *expected_new: str) -> None:
     before, after = freeze(before_path), freeze(after_path)
     changed = {n: (v, after.get(n)) for n, v in before.items() if after.get(n) != v}
     added = sorted(set(after) - set(before))
@@ -27,10 +29,13 @@ def main(before_path: str, after_path: str) -> None:
     print(f'kept {len(before) - len(changed)} of {len(before)} packages (PyTorch: '
           f'{family}); added: {added}')
     if changed:
-        sys.exit(f'pip install . replaced (before, after): {changed}')
-    clashing = [n for n in added if n.startswith(NEVER_ADDED)]
+        sys.exit(f'replaced (before, after): {changed}')
+    missing = [n for n in expected_new if n not in added]
+    if missing:
+        sys.exit(f'not installed: {missing}')
+    clashing = [n for n in added if n.startswith(NEVER_ADDED) and n not in expected_new]
     if clashing:
-        sys.exit(f'pip install . added what the environment must bring itself: {clashing}')
+        sys.exit(f'added what the environment must bring itself: {clashing}')
 
 
 if __name__ == '__main__':
