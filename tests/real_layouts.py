@@ -25,6 +25,9 @@ from avloc.fileio import write_video
 RATE = 22050
 FPS = 10
 SIZE = (64, 96)  # (h, w): even, as yuv420p needs
+# Past the frames the preparation extracts: VGG-Sound's at 5 s, Flickr's at 3 s.
+VGGSOUND_SECONDS = 5.5
+FLICKR_SECONDS = 3.5
 
 
 def write_clip(path: str, seconds: float, seed: int) -> None:
@@ -55,7 +58,8 @@ def pick_training_ids(list_path: str, num_rest: int, num_holdout: int,
     return rest[:num_rest] + held[:num_holdout]
 
 
-def vggsound_download(folder: str, clip_ids: Iterable[str], seconds: float = 5.5) -> None:
+def vggsound_download(folder: str, clip_ids: Iterable[str],
+                      seconds: float = VGGSOUND_SECONDS) -> None:
     """``<folder>/<id>.mp4`` for every id."""
     for seed, clip_id in enumerate(clip_ids):
         write_clip(osp.join(folder, clip_id + '.mp4'), seconds, seed)
@@ -70,7 +74,7 @@ def soundnet_path(clip_id: str, long_form: bool) -> str:
 
 
 def soundnet_download(root: str, release_paths: Sequence[str], test_ids: Sequence[str],
-                      seconds: float = 3.5) -> None:
+                      seconds: float = FLICKR_SECONDS) -> None:
     """SoundNet's video release under ``root``: the training clips at the paths
     SSL-TIE's list gives, the test clips under ``videos2/``."""
     paths = list(release_paths) + [soundnet_path(i, True) for i in test_ids]

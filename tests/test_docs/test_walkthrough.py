@@ -15,11 +15,12 @@ import sys
 import time
 from typing import List
 
-from real_layouts import (flickr_annotations, pick_training_ids, soundnet_download, soundnet_path,
-                          vggsound_download)
+from real_layouts import (FLICKR_SECONDS, VGGSOUND_SECONDS, flickr_annotations, pick_training_ids,
+                          soundnet_download, soundnet_path, vggsound_download)
 from tool_runner import ROOT
 
 from avloc.datasets.vggsound import read_id_list
+from avloc.fileio import video_info
 
 DOC = osp.join(ROOT, 'docs', 'real_data.md')
 NO_WORKERS = [f'{split}_dataloader.{key}' for split in ('train', 'val', 'test')
@@ -88,6 +89,19 @@ def check_report(work_dir: str, list_name: str, num_listed: int, num_scored: int
         assert f'on {list_name} (md5 {test_set["list_md5"]}' in f.read()
 
 
+def check_demo(log: str, work_dir: str, seconds: float) -> None:
+    """The demo wrote one overlaid frame a second (``--fps 1``) of the whole clip
+    into the work dir the training wrote."""
+    path = osp.join(work_dir, 'demo.mp4')
+    name = osp.join('work_dirs', osp.basename(work_dir), 'demo.mp4')  # as the page says
+    written = re.search(rf'(\d+) frames in .*wrote {re.escape(name)}', log)
+    assert written, log[-2000:]
+    expected = int(seconds) + 1  # frames at 0 s, 1 s, ... up to the clip's end
+    info = video_info(path)
+    assert int(written[1]) == expected and info['num_frames'] == expected, info
+    assert info['fps'] == 1
+
+
 def test_the_page_documents_every_option_the_test_adds():
     with open(DOC) as f:
         page = f.read()
@@ -112,7 +126,7 @@ def test_vggsound_walkthrough_runs_as_written(tmp_path):
     assert (work_dir / 'best_avc_accuracy_epoch_1.pth').is_file()
     assert '4909 of 4911 listed clips have no file' in tested
     check_report(str(work_dir), 'ssltie_test_vggss_4911.txt', 4911, 2)
-    assert (work_dir / 'demo.mp4').stat().st_size > 0
+    check_demo(demoed, str(work_dir), VGGSOUND_SECONDS)
 
 
 def test_flickr_walkthrough_runs_as_written(tmp_path):
@@ -136,4 +150,4 @@ def test_flickr_walkthrough_runs_as_written(tmp_path):
     assert (work_dir / 'best_avc_accuracy_epoch_1.pth').is_file()
     assert 'consensus ground truth, on flickr_test.csv' in tested
     check_report(str(work_dir), 'flickr_test.csv', 249, 2)
-    assert (work_dir / 'demo.mp4').stat().st_size > 0
+    check_demo(demoed, str(work_dir), FLICKR_SECONDS)
