@@ -108,11 +108,11 @@ def test_training_loss_equals_the_public_code_on_the_same_weights_and_batch(tmp_
 
 def test_unknown_missing_and_misshaped_keys_are_named():
     released = released_state_dict()
-    with pytest.raises(converter.ConversionError, match=r"1 unknown keys \['extra.w'\]"):
+    with pytest.raises(converter.ConversionError, match=r"1 unexpected key \(extra.w\)"):
         converter.convert(dict(released, **{'extra.w': torch.zeros(1)}), 'x.pth.tar')
     del released['audnet.layer2.0.conv1.weight']
     with pytest.raises(converter.ConversionError,
-                       match=r"x.pth.tar: .*1 missing keys \['audnet.layer2.0.conv1.weight'\]"):
+                       match=r"x.pth.tar: .*1 missing key \(audnet.layer2.0.conv1.weight\)"):
         converter.convert(released, 'x.pth.tar')
     released = released_state_dict()
     released['imgnet.layer1.0.conv1.weight'] = torch.zeros(64, 64, 1, 1)

@@ -13,11 +13,11 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 
+from .key_lists import count_and_list
 from .released import ConversionError
 from .ssltie import convert_ssltie, is_ssltie_layout
 
 CONVERTER = 'tools/model_converters/ssltie_to_avloc.py'
-LISTED = 5  # keys named per kind of mismatch; the count says how many there are
 
 
 class CheckpointMismatchError(ValueError):
@@ -75,21 +75,6 @@ def model_state_dict(loaded: Any, source: str,
     for pattern, replacement in revise_keys:
         state_dict = {re.sub(pattern, replacement, k): v for k, v in state_dict.items()}
     return dict(state_dict)
-
-
-def count_and_list(items: Sequence[str], one: str, many: str) -> str:
-    """``items`` counted and listed the same way for every kind of mismatch.
-
-    Example:
-        >>> count_and_list(['a', 'b'], 'missing key', 'missing keys')
-        '2 missing keys (a, b)'
-
-    Beyond :data:`LISTED` items only the first are named (``'12 missing keys (first
-    5: a, b, c, d, e)'``): a checkpoint of another model can miss hundreds.
-    """
-    shown = ', '.join(items[:LISTED])
-    first = f'first {LISTED}: ' if len(items) > LISTED else ''
-    return f'{len(items)} {one if len(items) == 1 else many} ({first}{shown})'
 
 
 def key_mismatch(model: torch.nn.Module,

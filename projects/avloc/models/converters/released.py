@@ -6,6 +6,7 @@ from typing import Dict, Mapping, Optional, Tuple
 import torch
 
 from avloc.utils import load_checkpoint_file
+from .key_lists import count_and_list
 
 
 class ConversionError(ValueError):
@@ -40,9 +41,10 @@ def check_layout(state_dict: Mapping[str, torch.Tensor],
     unknown = sorted(set(state_dict) - set(expected))
     missing = sorted(set(expected) - set(state_dict))
     if unknown or missing:
-        raise ConversionError(
-            f'{source}: not {layout}: {len(unknown)} unknown keys {unknown[:5]}, '
-            f'{len(missing)} missing keys {missing[:5]}')
+        parts = [count_and_list(keys, one, many) for keys, one, many in (
+            (missing, 'missing key', 'missing keys'),
+            (unknown, 'unexpected key', 'unexpected keys')) if keys]
+        raise ConversionError(f'{source}: not {layout}: ' + '; '.join(parts))
     for key, shape in expected.items():
         if tuple(state_dict[key].shape) != tuple(shape):
             raise ConversionError(f'{source}: {key} has shape '
