@@ -178,9 +178,23 @@ def test_the_command_runs_without_runpy_warnings():
                                    'lvs_r18_1xb16-2e_avshapes1k']
 
 
-def test_list_prints_each_entry_within_the_terminal(capsys, monkeypatch):
-    monkeypatch.setenv('COLUMNS', '80')
+def test_list_prints_a_table_of_every_entry(capsys):
     model_zoo.main(['list'])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ['name', 'method', 'trained', 'on', 'weights', 'measured',
+                                'published']
+    rows = {line.split()[0]: line for line in lines[1:len(model_zoo.list_models()) + 1]}
+    assert sorted(rows) == model_zoo.list_models()
+    (dataset, metrics), = model_zoo.get_model(MAIN_JOB).results
+    assert rows[MAIN_JOB].split() == [MAIN_JOB, 'SSL-TIE', 'AVShapes', 'no', 'cIoU@0.5',
+                                      str(metrics['cIoU@0.5']), '-']
+    assert rows[RELEASED].split()[-5:] == ['by', 'hand', '-', 'cIoU@0.5', '0.755']
+    assert 'configs/<method>/<name>.py' in ' '.join(lines[-3:])
+
+
+def test_list_long_prints_each_entry_within_the_terminal(capsys, monkeypatch):
+    monkeypatch.setenv('COLUMNS', '80')
+    model_zoo.main(['list', '--long'])
     out = capsys.readouterr().out
     assert max(len(line) for line in out.splitlines()) <= 80
     blocks = out.split('\n\n')

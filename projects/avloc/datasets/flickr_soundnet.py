@@ -66,7 +66,8 @@ class FlickrSoundNetDataset(VGGSoundDataset):
         box_policy (str): What a box outside the frame, empty or inverted does:
             'error' or 'clip' (:func:`read_flickr_xml`). Defaults to 'error'.
         **kwargs: Passed to :class:`VGGSoundDataset` (defaults here: extracted
-            frames + 22,050 Hz mp3 audio).
+            frames + the 22,050 Hz wav audio ``prepare.py`` writes; ``audio_ext='.mp3'``
+            reads SoundNet's mp3 release instead).
     """
 
     def __init__(self, annotation_dir: str = 'Annotations', annotation_frame_size: int = 256,
@@ -74,7 +75,7 @@ class FlickrSoundNetDataset(VGGSoundDataset):
         self.annotation_dir = annotation_dir
         self.annotation_frame_size = annotation_frame_size
         kwargs.setdefault('data_prefix', dict(frame='frames', audio='audio'))
-        kwargs.setdefault('audio_ext', '.mp3')
+        kwargs.setdefault('audio_ext', '.wav')
         super().__init__(**kwargs)
 
     def load_data_list(self) -> List[dict]:

@@ -15,7 +15,7 @@ from urllib.error import URLError
 
 from avloc.utils.download import ChecksumError, NonDirectLinkError, cache_path, file_sha256
 from .entries import UnknownModelError, get_model, resolve
-from .listing import as_record, format_entries, list_entries, zoo_summary
+from .listing import as_record, format_entries, format_table, list_entries, zoo_summary
 
 EXAMPLES = """examples:
   python -m avloc.apis.model_zoo list --method ssltie --dataset flickr
@@ -46,6 +46,9 @@ def parser() -> argparse.ArgumentParser:
     listing.add_argument('--dataset', help='only entries whose training data mentions '
                          'this (e.g. vggsound, flickr, avshapes, 144k)')
     output = listing.add_mutually_exclusive_group()
+    output.add_argument('--long', action='store_true',
+                        help='a block per entry with every field: the full training '
+                             'set, which file to download, every score, the config')
     output.add_argument('--json', action='store_true', help='one JSON list, for scripts')
     output.add_argument('--names', action='store_true', help='the names alone, one a line')
     fetch = commands.add_parser('resolve', help='download if needed; print config '
@@ -70,8 +73,8 @@ def print_list(args: argparse.Namespace) -> None:
         print('\n'.join(e.name for e in entries))
     else:
         width = terminal_width()
-        print(format_entries(entries, width))
-        print('\n' + '\n'.join(textwrap.wrap(zoo_summary(entries), width)))
+        print(format_entries(entries, width) if args.long else format_table(entries))
+        print('\n' + '\n'.join(textwrap.wrap(zoo_summary(entries, args.long), width)))
 
 
 def print_resolved(args: argparse.Namespace) -> None:

@@ -105,6 +105,35 @@ def format_entries(entries: Sequence[ZooModel], width: int = 100,
     return '\n\n'.join(blocks)
 
 
+def first_score(scores: Sequence[Tuple[str, Dict[str, float]]]) -> str:
+    """The first metric of the first test set (``'cIoU@0.5 0.844'``), or ``'-'``."""
+    if not scores:
+        return '-'
+    name, value = next(iter(scores[0][1].items()))
+    return f'{name} {value}'
+
+
+def format_table(entries: Sequence[ZooModel]) -> str:
+    """One row per entry, as ``mim search`` prints a zoo: name, method, training
+    set, weights (``yes``, ``no``, ``by hand``: a sharing page's file to save), the
+    first score measured here and the first published; the config is
+    ``configs/<method folder>/<name>.py`` (``list --long`` gives every field).
+
+    Example::
+
+        name                          method   trained on  weights  measured        published
+        ssltie_r18_1xb16-1e_avshapes  SSL-TIE  AVShapes    no       cIoU@0.5 0.844  -
+    """
+    header = ('name', 'method', 'trained on', 'weights', 'measured', 'published')
+    rows = [header] + [(
+        e.name, e.method or '?', (e.training_data or 'unknown').split(' (')[0],
+        'no' if e.weights is None else 'by hand' if e.by_hand else 'yes',
+        first_score(e.results), first_score(e.published)) for e in entries]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return '\n'.join('  '.join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
+                     for row in rows)
+
+
 def _wrap_path(path: str, width: int) -> List[str]:
     """``path`` in lines of at most ``width`` characters, broken after a ``/`` (a
     file name longer than ``width`` keeps its own line)."""
@@ -117,12 +146,15 @@ def _wrap_path(path: str, width: int) -> List[str]:
     return lines + [line]
 
 
-def zoo_summary(entries: Sequence[ZooModel]) -> str:
-    """The closing line: how many entries, with weights, and where scores come from."""
+def zoo_summary(entries: Sequence[ZooModel], long: bool = True) -> str:
+    """The closing line: how many entries, with weights, and where scores come from
+    (and, after the table, where the rest is)."""
     with_weights = sum(e.weights is not None for e in entries)
+    more = '' if long else (' Each config is configs/<method>/<name>.py; `list --long` '
+                            'shows every score, the file to download and the config.')
     return (f'{len(entries)} entries, {with_weights} with weights. measured: scores this '
             'repository measured (metafile Results); published: numbers from the paper or '
-            "the authors' README (Published Results), not reproduced here.")
+            "the authors' README (Published Results), not reproduced here." + more)
 
 
 def list_entries(method: Optional[str] = None, dataset: Optional[str] = None
