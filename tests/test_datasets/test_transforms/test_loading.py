@@ -84,6 +84,7 @@ def public_spectrogram(path, keep_seconds):
     (``datasets/dataloader.py``): ``torchaudio.load``'s samples (int16 / 32768),
     the first ``keep_seconds``, tiled to 10 s by ``repeat`` and cut, then
     MelSpectrogram and AmplitudeToDB."""
+    import warnings
     import wave
 
     import torch
@@ -97,8 +98,10 @@ def public_spectrogram(path, keep_seconds):
     if samples.shape[1] < 16000 * 10:
         samples = samples.repeat(1, int(16000 * 10 / samples.shape[1]) + 1)
     samples = samples[..., :16000 * 10]
-    mel = torchaudio.transforms.MelSpectrogram(sample_rate=16000, n_fft=512, hop_length=239,
-                                               n_mels=257, normalized=True)
+    with warnings.catch_warnings():  # the empty bands avloc keeps too (mel.py)
+        warnings.filterwarnings('ignore', 'At least one mel filterbank has all zero')
+        mel = torchaudio.transforms.MelSpectrogram(sample_rate=16000, n_fft=512,
+                                                   hop_length=239, n_mels=257, normalized=True)
     return torchaudio.transforms.AmplitudeToDB()(mel(samples)).numpy()
 
 
