@@ -21,7 +21,7 @@ import cv2
 from avloc.apis import LocalizerInferencer
 from avloc.apis.input_errors import exit_on_input_error
 from avloc.fileio import MAX_PIXELS
-from avloc.visualization import SCALES
+from avloc.tools.overlay_args import add_overlay_arguments
 
 
 def parse_args() -> argparse.Namespace:
@@ -36,13 +36,7 @@ def parse_args() -> argparse.Namespace:
                         help='accept weights no checkpoint set (an untrained model, or '
                         'the rest of one that does not fit): its heatmaps mean nothing')
     parser.add_argument('--out', required=True, help='output image (.png)')
-    parser.add_argument('--alpha', type=float, default=0.5,
-                        help='heatmap weight, 0 (the image alone) to 1 (default: 0.5)')
-    parser.add_argument('--scale', choices=SCALES, default='fixed',
-                        help="colour scale: 'fixed', cosine 0 to 1, or 'frame', the "
-                             "map's own range (default: fixed)")
-    parser.add_argument('--no-colour-bar', action='store_true',
-                        help='leave the colour bar out (the image keeps its width)')
+    add_overlay_arguments(parser, 'image')
     parser.add_argument('--device', default='cpu', help='torch device (default: cpu)')
     parser.add_argument('--max-pixels', type=int, default=MAX_PIXELS,
                         help='largest image to decode, in pixels (default: 4096 x 4096, '

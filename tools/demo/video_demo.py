@@ -21,7 +21,7 @@ from avloc.apis.input_errors import exit_on_input_error
 from avloc.apis.overlay_video import overlay_video
 from avloc.apis.progress import frame_progress
 from avloc.fileio import MAX_PIXELS
-from avloc.visualization import SCALES
+from avloc.tools.overlay_args import add_overlay_arguments
 
 
 def parse_args() -> argparse.Namespace:
@@ -40,13 +40,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--fps', type=float, default=None,
                         help='output frame rate; frames are dropped to reach it (default: '
                              "the input's, every frame)")
-    parser.add_argument('--alpha', type=float, default=0.5,
-                        help='heatmap weight, 0 (the frame alone) to 1 (default: 0.5)')
-    parser.add_argument('--scale', choices=SCALES, default='fixed',
-                        help="colour scale: 'fixed', cosine 0 to 1 for every frame, or "
-                             "'frame', each frame's own range (default: fixed)")
-    parser.add_argument('--no-colour-bar', action='store_true',
-                        help='leave the colour bar out (the video keeps its width)')
+    add_overlay_arguments(parser, 'video')
     parser.add_argument('--device', default='cpu', help='torch device (default: cpu)')
     parser.add_argument('--batch-size', type=int, default=8,
                         help='frames per model call (default 8: larger gains little on a CPU)')
