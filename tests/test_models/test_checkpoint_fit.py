@@ -5,8 +5,9 @@ import re
 
 import torch
 
-from avloc.models.converters.checkpoint_fit import (LISTED, key_mismatch, saved_config_value,
+from avloc.models.converters.checkpoint_fit import (key_mismatch, saved_config_value,
                                                     trained_model_type)
+from avloc.models.converters.key_lists import LISTED
 
 
 def test_every_part_counts_its_true_length_and_lists_the_same_way():
