@@ -2,6 +2,7 @@
 wav, a random model saved as a checkpoint."""
 import os
 import re
+import runpy
 import subprocess
 import sys
 
@@ -77,8 +78,29 @@ def test_image_demo_writes_a_png(media):
     assert cv2.imread(out).shape == (48, 64 + colour_bar_width(48), 3)
 
 
+def demo_exit(monkeypatch, script: str, *args: str):
+    """Run a demo in this process as ``python tools/demo/SCRIPT ARGS`` does and return
+    what it exits with (a process start saved per case; the command line's own
+    output is checked by :func:`test_a_bad_input_is_one_line_on_the_real_command_line`)."""
+    monkeypatch.setattr(sys, 'argv', [os.path.join(DEMO, script), *args])
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(SystemExit) as exited:
+        runpy.run_path(os.path.join(DEMO, script), run_name='__main__')
+    return exited.value.code
+
+
+def test_a_bad_input_is_one_line_on_the_real_command_line(media):
+    proc = subprocess.run([sys.executable, os.path.join(DEMO, 'video_demo.py'),
+                           str(media / 'silent.mp4'), CONFIG, str(media / 'model.pth'),
+                           '--out', str(media / 'x.mp4')], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1].startswith(
+        f"error: {media / 'silent.mp4'}: no decodable audio stream")
+    assert 'Traceback' not in proc.stderr
+
+
 @pytest.mark.parametrize('video,checkpoint,message', [
-    ('silent.mp4', 'model.pth', 'silent.mp4: no decodable audio stream'),
     ('junk.mp4', 'model.pth', 'junk.mp4: not a readable video'),
     ('huge.mp4', 'model.pth', 'huge.mp4: a 12000x12000 picture (144.0 MP) is larger than '
                               'max_pixels=16777216 (16.8 MP); to read it, pass a larger '
@@ -86,41 +108,32 @@ def test_image_demo_writes_a_png(media):
     ('clip.mp4', 'bad.pth',
      'bad.pth: does not fit the model of this config: 1 missing key (audio_encoder.conv1.weight)'),
 ])
-def test_video_demo_bad_input_is_one_line(media, video, checkpoint, message):
+def test_video_demo_bad_input_is_one_line(media, video, checkpoint, message, monkeypatch):
     (media / 'junk.mp4').write_bytes(b'not a video')
     state = torch.load(str(media / 'model.pth'), weights_only=True)['state_dict']
     state.pop('audio_encoder.conv1.weight')
     torch.save(state, str(media / 'bad.pth'))
-    proc = subprocess.run([sys.executable, os.path.join(DEMO, 'video_demo.py'),
-                           str(media / video), CONFIG, str(media / checkpoint),
-                           '--out', str(media / 'x.mp4')], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
-    assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines()[-1].startswith('error: ')
-    assert message in proc.stderr and 'Traceback' not in proc.stderr
+    code = demo_exit(monkeypatch, 'video_demo.py', str(media / video), CONFIG,
+                     str(media / checkpoint), '--out', str(media / 'x.mp4'))
+    assert isinstance(code, str) and code.startswith('error: ') and '\n' not in code
+    assert message in code
 
 
 @pytest.mark.parametrize('image,audio,message', [
     ('huge.png', 'tone.wav', 'huge.png: Image size (400000000 pixels) exceeds limit'),
     ('frame.png', 'rate0.wav', 'rate0.wav: its header gives a sample rate of 0 Hz'),
 ])
-def test_image_demo_bad_input_is_one_line(media, image, audio, message):
+def test_image_demo_bad_input_is_one_line(media, image, audio, message, monkeypatch):
     """A png claiming 20000x20000 was Pillow's DecompressionBombError, a wav giving
     a sample rate of 0 a ZeroDivisionError: tracebacks naming no file."""
-    proc = subprocess.run([sys.executable, os.path.join(DEMO, 'image_demo.py'),
-                           str(media / image), str(media / audio), CONFIG,
-                           str(media / 'model.pth'), '--out', str(media / 'x.png')],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines()[-1].startswith('error: ')
-    assert message in proc.stderr and 'Traceback' not in proc.stderr
+    code = demo_exit(monkeypatch, 'image_demo.py', str(media / image), str(media / audio),
+                     CONFIG, str(media / 'model.pth'), '--out', str(media / 'x.png'))
+    assert isinstance(code, str) and code.startswith('error: ') and '\n' not in code
+    assert message in code
 
 
-def test_video_demo_max_pixels_is_the_largest_frame_read(media):
-    proc = subprocess.run([sys.executable, os.path.join(DEMO, 'video_demo.py'),
-                           str(media / 'clip.mp4'), CONFIG, str(media / 'model.pth'),
-                           '--out', str(media / 'x.mp4'), '--max-pixels', '3071'],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 1
-    assert ('clip.mp4: a 64x48 picture (0.0 MP) is larger than max_pixels=3071'
-            in proc.stderr)
+def test_video_demo_max_pixels_is_the_largest_frame_read(media, monkeypatch):
+    code = demo_exit(monkeypatch, 'video_demo.py', str(media / 'clip.mp4'), CONFIG,
+                     str(media / 'model.pth'), '--out', str(media / 'x.mp4'),
+                     '--max-pixels', '3071')
+    assert 'clip.mp4: a 64x48 picture (0.0 MP) is larger than max_pixels=3071' in code
