@@ -1,9 +1,11 @@
 """One SSL-TIE (or FNAC) training step on a fixed batch of 2B clips: in one process
 (python), or split over 2 gloo ranks under DDP (torchrun), with ``gather_negatives``
 as given. Rank 0 writes the loss and every parameter's gradient. Used by
-test_gather_negatives.py::
+test_gather_negatives.py, which launches it once per process layout::
 
-    python gather_negatives_script.py OUT {gather,local} [{ssltie,fnac}]
+    python gather_negatives_script.py OUT_DIR gather,local ssltie,fnac
+
+writes ``OUT_DIR/<method>_<mode>.pt`` for every method and mode.
 
 BatchNorm runs in eval mode: its batch statistics stay per rank by design (no
 SyncBN on CPU), and the comparison is about the contrastive negatives.
@@ -51,13 +53,8 @@ MODELS_UNDER_TEST = dict(
 )
 
 
-def main(out_path: str, gather: bool, method: str = 'ssltie') -> None:
-    world = int(os.environ.get('WORLD_SIZE', 1))
-    rank = 0
-    if world > 1:
-        dist.init_process_group('gloo')
-        rank = dist.get_rank()
-    init_default_scope('avloc')
+def step(out_path: str, gather: bool, method: str, world: int, rank: int) -> None:
+    """One training step of ``method``; rank 0 saves its loss and gradients."""
     torch.manual_seed(0)  # the same initial weights on every rank
     model = MODELS.build(dict(MODELS_UNDER_TEST[method],
                               data_preprocessor=dict(type='AVDataPreprocessor'),
@@ -78,9 +75,22 @@ def main(out_path: str, gather: bool, method: str = 'ssltie') -> None:
     if rank == 0:
         grads = {name: p.grad for name, p in model.named_parameters()}
         torch.save(dict(loss=loss, grads=grads), out_path)
+
+
+def main(out_dir: str, modes: str, methods: str) -> None:
+    world = int(os.environ.get('WORLD_SIZE', 1))
+    rank = 0
+    if world > 1:
+        dist.init_process_group('gloo')
+        rank = dist.get_rank()
+    init_default_scope('avloc')
+    for method in methods.split(','):
+        for mode in modes.split(','):
+            step(os.path.join(out_dir, f'{method}_{mode}.pt'), mode == 'gather', method,
+                 world, rank)
     if world > 1:
         dist.destroy_process_group()
 
 
 if __name__ == '__main__':
-    main(sys.argv[1], sys.argv[2] == 'gather', *sys.argv[3:4])
+    main(*sys.argv[1:4])

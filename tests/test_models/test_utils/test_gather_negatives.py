@@ -12,28 +12,35 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, 'gather_negatives_script.py')
 
 
-def run(out, gather, ranks, method='ssltie'):
-    if ranks == 1:
-        cmd = [sys.executable, SCRIPT, out, gather, method]
-    else:
-        torchrun = shutil.which('torchrun') or os.path.join(
-            os.path.dirname(sys.executable), 'torchrun')
-        cmd = [torchrun, '--nproc_per_node=2', '--master_port=29581', SCRIPT, out, gather,
-               method]
-    proc = subprocess.run(cmd, cwd=HERE, capture_output=True, text=True,
-                          env=dict(os.environ, OMP_NUM_THREADS='1'))
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return torch.load(out, weights_only=True)
+METHODS = ('ssltie', 'fnac')
 
 
-@pytest.mark.parametrize('method', ['ssltie', 'fnac'])
-def test_gathered_ranks_equal_one_process_at_twice_the_batch(tmp_path, method):
+@pytest.fixture(scope='module')
+def steps(tmp_path_factory):
+    """Every method's step in one process (gathering, which changes nothing there)
+    and on 2 gloo ranks with and without gathering: two launches in all."""
+    out = tmp_path_factory.mktemp('gather')
+    torchrun = shutil.which('torchrun') or os.path.join(
+        os.path.dirname(sys.executable), 'torchrun')
+    for cmd in ([sys.executable, SCRIPT, str(out / 'single'), 'gather', ','.join(METHODS)],
+                [torchrun, '--nproc_per_node=2', '--master_port=29581', SCRIPT,
+                 str(out / 'ranks'), 'gather,local', ','.join(METHODS)]):
+        os.makedirs(cmd[-3], exist_ok=True)
+        proc = subprocess.run(cmd, cwd=HERE, capture_output=True, text=True,
+                              env=dict(os.environ, OMP_NUM_THREADS='1'))
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    return lambda layout, method, mode: torch.load(
+        str(out / layout / f'{method}_{mode}.pt'), weights_only=True)
+
+
+@pytest.mark.parametrize('method', METHODS)
+def test_gathered_ranks_equal_one_process_at_twice_the_batch(steps, method):
     """2 ranks x B with negatives gathered = 1 process x 2B: loss and every gradient.
     With per-rank negatives (the default, the public code's) they differ. FNAC
     gathers its visual maps, foreground and pooled features too."""
-    single = run(str(tmp_path / 'single.pt'), 'gather', 1, method)
-    gathered = run(str(tmp_path / 'gathered.pt'), 'gather', 2, method)
-    per_rank = run(str(tmp_path / 'per_rank.pt'), 'local', 2, method)
+    single = steps('single', method, 'gather')
+    gathered = steps('ranks', method, 'gather')
+    per_rank = steps('ranks', method, 'local')
     torch.testing.assert_close(gathered['loss'], single['loss'], rtol=1e-5, atol=1e-6)
     assert single['grads'].keys() == gathered['grads'].keys()
     for name, grad in single['grads'].items():
