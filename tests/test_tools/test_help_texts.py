@@ -25,7 +25,7 @@ SCRIPTS = sorted(
 # Modules with no command line of their own (helpers that the scripts import).
 LIBRARIES = {os.path.join('tools', 'analysis', 'doc_markers.py'),
              *(os.path.join('projects', 'avloc', 'tools', f'{name}.py') for name in (
-                 'common_args', 'evaluation_report', 'overlay_args', 'standin_weights'))}
+                 'common_args', 'demo_args', 'evaluation_report', 'standin_weights'))}
 COMMAND = re.compile(r'^\s*(python|bash|avloc-\w+|torchrun)\b')
 
 

@@ -21,7 +21,7 @@ import cv2
 from avloc.apis import LocalizerInferencer
 from avloc.apis.input_errors import exit_on_input_error
 from avloc.fileio import MAX_PIXELS
-from avloc.tools.overlay_args import add_overlay_arguments
+from avloc.tools.demo_args import add_model_arguments, add_overlay_arguments
 
 
 def parse_args() -> argparse.Namespace:
@@ -29,15 +29,9 @@ def parse_args() -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('image', help='image file')
     parser.add_argument('audio', help='audio file (wav, mp3, ... or a video)')
-    parser.add_argument('config', help='config file (or a model-zoo name)')
-    parser.add_argument('checkpoint', nargs='?', help='checkpoint file or URL (may be left '
-                        'out for a zoo name with weights, or with --random-weights)')
-    parser.add_argument('--random-weights', action='store_true',
-                        help='accept weights no checkpoint set (an untrained model, or '
-                        'the rest of one that does not fit): its heatmaps mean nothing')
+    add_model_arguments(parser)
     parser.add_argument('--out', required=True, help='output image (.png)')
     add_overlay_arguments(parser, 'image')
-    parser.add_argument('--device', default='cpu', help='torch device (default: cpu)')
     parser.add_argument('--max-pixels', type=int, default=MAX_PIXELS,
                         help='largest image to decode, in pixels (default: 4096 x 4096, '
                              'twice 4K UHD: a few hundred bytes can claim 12000x12000)')

@@ -21,19 +21,14 @@ from avloc.apis.input_errors import exit_on_input_error
 from avloc.apis.overlay_video import overlay_video
 from avloc.apis.progress import frame_progress
 from avloc.fileio import MAX_PIXELS
-from avloc.tools.overlay_args import add_overlay_arguments
+from avloc.tools.demo_args import add_model_arguments, add_overlay_arguments
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('video', help='input video with an audio stream')
-    parser.add_argument('config', help='config file (or a model-zoo name)')
-    parser.add_argument('checkpoint', nargs='?', help='checkpoint file or URL (may be left '
-                        'out for a zoo name with weights, or with --random-weights)')
-    parser.add_argument('--random-weights', action='store_true',
-                        help='accept weights no checkpoint set (an untrained model, or '
-                        'the rest of one that does not fit): its heatmaps mean nothing')
+    add_model_arguments(parser)
     parser.add_argument('--out', required=True, help='output video (.mp4)')
     parser.add_argument('--side-by-side', action='store_true',
                         help='the frame and its overlay next to each other (twice as wide)')
@@ -41,7 +36,6 @@ def parse_args() -> argparse.Namespace:
                         help='output frame rate; frames are dropped to reach it (default: '
                              "the input's, every frame)")
     add_overlay_arguments(parser, 'video')
-    parser.add_argument('--device', default='cpu', help='torch device (default: cpu)')
     parser.add_argument('--batch-size', type=int, default=8,
                         help='frames per model call (default 8: larger gains little on a CPU)')
     parser.add_argument('--max-pixels', type=int, default=MAX_PIXELS,

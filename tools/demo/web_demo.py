@@ -49,6 +49,7 @@ from avloc.apis import init_localizer
 from avloc.apis.clip_limits import ClipLimits
 from avloc.apis.input_errors import INPUT_ERRORS, exit_on_input_error
 from avloc.apis.overlay_video import overlay_video
+from avloc.tools.demo_args import add_model_arguments
 
 VIDEO_EXTENSIONS = ('.mp4', '.mkv', '.webm', '.mov', '.avi')
 MAX_EXAMPLES = 12
@@ -64,12 +65,7 @@ SCALE_HELP = ("fixed: the same colours in every frame, blue for a location that 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('config', help='config file (or a model-zoo name)')
-    parser.add_argument('checkpoint', nargs='?', help='checkpoint file or URL (may be left '
-                        'out for a zoo name with weights, or with --random-weights)')
-    parser.add_argument('--random-weights', action='store_true',
-                        help='accept weights no checkpoint set (an untrained model, or '
-                        'the rest of one that does not fit): its heatmaps mean nothing')
+    add_model_arguments(parser)
     parser.add_argument('--examples', default=None,
                         help='folder whose videos are offered as examples to pick')
     parser.add_argument('--max-examples', type=_count, default=MAX_EXAMPLES,
@@ -79,7 +75,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--host', default='127.0.0.1',
                         help='address to serve on (default 127.0.0.1: this machine only; '
                              '0.0.0.0 serves the network, with no authentication)')
-    parser.add_argument('--device', default='cpu', help='torch device (default: cpu)')
     parser.add_argument('--batch-size', type=int, default=8,
                         help='frames per model call (default 8: larger gains little on a CPU)')
     limits = ClipLimits()

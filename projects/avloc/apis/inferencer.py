@@ -36,7 +36,7 @@ from mmengine.config import Config
 from mmengine.utils import ProgressBar
 
 from avloc.fileio import MAX_PIXELS, read_image, read_window
-from avloc.visualization import overlay_heatmap
+from avloc.visualization import check_overlay_settings, overlay_heatmap
 from .init_localizer import init_localizer
 from .input_arrays import checked_audio, checked_frame
 from .localize import InferencePipeline, localize_packed
@@ -129,8 +129,7 @@ class LocalizerInferencer:
         items = [self._parse(item, i, channel_order)
                  for i, item in enumerate(inputs if isinstance(inputs, (list, tuple))
                                           else [inputs])]
-        overlay_heatmap(np.zeros((2, 2, 3), np.uint8), np.zeros((1, 1)), alpha=alpha,
-                        scale=scale)  # bad settings fail before any work
+        check_overlay_settings(alpha, scale)  # before any work
         draw = dict(alpha=alpha, scale=scale, with_colour_bar=colour_bar)
         for sub in ('vis', 'preds') if out_dir else ():
             os.makedirs(osp.join(out_dir, sub), exist_ok=True)

@@ -107,9 +107,7 @@ def init_localizer(config: Union[str, Config], checkpoint: Optional[str] = None,
         loaded = load_checkpoint_file(checkpoint, allow_numpy_scalars=True)
         state_dict = model_state_dict(loaded, checkpoint)
         released = is_ssltie_layout(loaded.get('state_dict', loaded))
-        # The class name is the registry name a checkpoint's saved config uses.
-        model_type = type(model).__name__
-        problems = fit_problems(model, state_dict, loaded, model_type)
+        problems = fit_problems(model, state_dict, loaded)
         if problems and not random_weights:
             raise CheckpointMismatchError(mismatch_message(
                 checkpoint, problems, f'{RANDOM_HINT} loads the tensors that fit anyway'))

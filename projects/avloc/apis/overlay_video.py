@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from avloc.fileio import MAX_PIXELS, VideoWriter, video_info
-from avloc.visualization import colour_bar_width, overlay_heatmap
+from avloc.visualization import check_overlay_settings, colour_bar_width, overlay_heatmap
 from .localize_video import localize_video
 
 
@@ -70,8 +70,7 @@ def overlay_video(model: torch.nn.Module, video: str, out: str,
         ValueError: ``alpha`` outside [0, 1] or an unknown ``scale`` (before
             anything is decoded).
     """
-    overlay_heatmap(np.zeros((2, 2, 3), np.uint8), np.zeros((1, 1)), alpha=alpha,
-                    scale=scale)  # bad settings fail here, not after the first batch
+    check_overlay_settings(alpha, scale)  # before any work
     info = video_info(video, max_pixels)
     frames = localize_video(model, video, fps=fps, batch_size=batch_size,
                             max_pixels=max_pixels)  # checks the audio

@@ -99,8 +99,7 @@ class AVLocRunner(Runner):
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         state_dict = model_state_dict(checkpoint, filename, revise_keys)
         model = self.model.module if is_model_wrapper(self.model) else self.model
-        # The class name is the registry name the checkpoint's saved config uses.
-        mismatch = fit_problems(model, state_dict, checkpoint, type(model).__name__)
+        mismatch = fit_problems(model, state_dict, checkpoint)
         if mismatch and strict:
             raise CheckpointMismatchError(mismatch_message(
                 filename, mismatch, 'set load_strict=False in the config to load the '

@@ -55,8 +55,7 @@ def colour_levels(heatmap: np.ndarray, scale: str = 'fixed',
     Raises:
         ValueError: An unknown ``scale`` or an empty ``value_range``.
     """
-    if scale not in SCALES:
-        raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
+    _check_scale(scale)
     heat = np.asarray(heatmap, np.float32)
     if scale == 'frame':
         low, high = float(heat.min()), float(heat.max())
@@ -67,3 +66,19 @@ def colour_levels(heatmap: np.ndarray, scale: str = 'fixed',
                              f'{value_range}')
     levels = np.clip((heat - low) / max(high - low, 1e-12), 0, 1)
     return levels.astype(np.float32), (low, high)
+
+
+def check_overlay_settings(alpha: float, scale: str) -> None:
+    """Refuse overlay settings before any work is done.
+
+    Raises:
+        ValueError: ``alpha`` outside [0, 1], or ``scale`` not in :data:`SCALES`.
+    """
+    if not 0 <= alpha <= 1:
+        raise ValueError(f'alpha must be in [0, 1], got {alpha}')
+    _check_scale(scale)
+
+
+def _check_scale(scale: str) -> None:
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")

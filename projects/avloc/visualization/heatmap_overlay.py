@@ -6,7 +6,7 @@ import numpy as np
 
 from avloc.structures.geometry import resize_heatmap
 from .colour_bar import colour_bar
-from .colour_scale import FIXED_RANGE, colour_levels
+from .colour_scale import FIXED_RANGE, check_overlay_settings, colour_levels
 
 
 def overlay_heatmap(img: np.ndarray, heatmap: np.ndarray, boxes: Optional[np.ndarray] = None,
@@ -37,8 +37,7 @@ def overlay_heatmap(img: np.ndarray, heatmap: np.ndarray, boxes: Optional[np.nda
     Raises:
         ValueError: ``alpha`` outside [0, 1], or an unknown ``scale``.
     """
-    if not 0 <= alpha <= 1:
-        raise ValueError(f'alpha must be in [0, 1], got {alpha}')
+    check_overlay_settings(alpha, scale)
     h, w = img.shape[:2]
     heat = resize_heatmap(heatmap, (h, w))  # (H, W) float32, cell centres aligned
     levels, shown_range = colour_levels(heat, scale, value_range)

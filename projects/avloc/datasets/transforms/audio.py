@@ -6,7 +6,7 @@ import torch
 from mmcv.transforms import BaseTransform
 
 from avloc.registry import TRANSFORMS
-from .mel import AMIN, mel_filterbank
+from .mel import mel_filterbank, power_to_db
 
 
 def _check_sample_rate(results: dict, expected: int) -> None:
@@ -83,10 +83,7 @@ class AudioToSpectrogram(BaseTransform):
         power = torch.empty(spec.shape[:2])
         torch.mul(spec[..., 0], spec[..., 0], out=power).addcmul_(spec[..., 1], spec[..., 1])
         mel = torch.sparse.mm(self._filterbank, power)  # (n_mels, T)
-        # power_to_db in place: 10 * log10(max(x, amin)), then the top_db clamp.
-        db = mel.clamp_(min=AMIN).log10_().mul_(10.0)
-        if self.top_db is not None:
-            db.clamp_(min=db.amax() - self.top_db)
+        db = power_to_db(mel, self.top_db, inplace=True)
         results['spec'] = db[None].numpy()  # (1, n_mels, T) float32
         return results
 

@@ -105,18 +105,23 @@ def mel_filterbank(n_freqs: int, f_min: float, f_max: float, n_mels: int, sample
     return fb
 
 
-def power_to_db(power: torch.Tensor, top_db: Optional[float] = None) -> torch.Tensor:
+def power_to_db(power: torch.Tensor, top_db: Optional[float] = None,
+                inplace: bool = False) -> torch.Tensor:
     """torchaudio's ``AmplitudeToDB(stype='power', top_db)`` of one clip.
 
     Args:
-        power (torch.Tensor): A power spectrogram of any shape; not changed.
+        power (torch.Tensor): A power spectrogram of any shape.
         top_db (float, optional): Clamp the result to ``top_db`` below its maximum
             over the whole tensor (one clip). Defaults to None.
+        inplace (bool): Write the result into ``power`` (the per-clip transform,
+            which has no other use for it); else ``power`` is not changed.
+            Defaults to False.
 
     Returns:
         torch.Tensor: ``10 * log10(max(power, 1e-10))``, same shape.
     """
-    db = 10.0 * torch.log10(torch.clamp(power, min=AMIN))
+    db = power if inplace else power.clone()
+    db.clamp_(min=AMIN).log10_().mul_(10.0)
     if top_db is not None:
-        db = torch.max(db, db.amax() - top_db)
+        db.clamp_(min=db.amax() - top_db)
     return db

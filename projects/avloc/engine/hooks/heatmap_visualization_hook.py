@@ -11,7 +11,7 @@ from mmengine.hooks import Hook
 
 from avloc.datasets.transforms.loading import LoadFrame
 from avloc.registry import HOOKS
-from avloc.visualization import SCALES, frame_overlay
+from avloc.visualization import check_overlay_settings, frame_overlay
 
 
 def _frame_loader(runner) -> LoadFrame:
@@ -52,11 +52,7 @@ class HeatmapVisualizationHook(Hook):
 
     def __init__(self, draw: bool = False, out_dir: Optional[str] = 'overlays',
                  max_images: int = 16, alpha: float = 0.5, scale: str = 'fixed') -> None:
-        if scale not in SCALES:
-            raise ValueError(f'HeatmapVisualizationHook: scale must be one of {SCALES}, '
-                             f'got {scale!r}')
-        if not 0 <= alpha <= 1:
-            raise ValueError(f'HeatmapVisualizationHook: alpha must be in [0, 1], got {alpha}')
+        check_overlay_settings(alpha, scale)
         self.alpha, self.scale = alpha, scale
         self.draw = draw
         self.out_dir = out_dir

@@ -174,24 +174,23 @@ def model_type_mismatch(checkpoint: Any, model_type: Any) -> Optional[str]:
 
 
 def fit_problems(model: torch.nn.Module, state_dict: Mapping[str, torch.Tensor],
-                 checkpoint: Any = None, model_type: Any = None) -> List[str]:
+                 checkpoint: Any = None) -> List[str]:
     """Every reason ``state_dict`` does not belong in ``model``: another model type
-    in the checkpoint's meta (when both ``checkpoint`` and ``model_type`` are
-    given), then :func:`key_mismatch`'s parts. Empty when it fits."""
-    problems = [model_type_mismatch(checkpoint, model_type)] \
-        if checkpoint is not None and model_type is not None else []
+    in ``checkpoint``'s meta (the loaded file, when given; the model's class name is
+    the registry name a saved config uses), then :func:`key_mismatch`'s parts.
+    Empty when it fits."""
+    problems = [model_type_mismatch(checkpoint, type(model))] \
+        if checkpoint is not None else []
     return [p for p in problems if p] + key_mismatch(model, state_dict)
 
 
 def check_fits(model: torch.nn.Module, state_dict: Mapping[str, torch.Tensor],
-               source: str = 'checkpoint', checkpoint: Any = None,
-               model_type: Any = None) -> None:
+               source: str = 'checkpoint', checkpoint: Any = None) -> None:
     """Raise :class:`CheckpointMismatchError` unless ``state_dict`` sets exactly the
     model's tensors with their shapes (a strict ``load_state_dict``, with a message
     that fits on a line instead of one that lists hundreds of keys) and, when
-    ``checkpoint`` (the loaded file) and ``model_type`` (the config's
-    ``model.type``) are given, the checkpoint was trained as that model type."""
-    parts = fit_problems(model, state_dict, checkpoint, model_type)
+    ``checkpoint`` (the loaded file) is given, it was trained as the model's type."""
+    parts = fit_problems(model, state_dict, checkpoint)
     if parts:
         raise CheckpointMismatchError(mismatch_message(source, parts))
 
