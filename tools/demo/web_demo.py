@@ -81,8 +81,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     group = parser.add_argument_group(
         'limits', 'the largest clip a request may bring (0 turns a limit off), read\n'
         "from the file's header before anything is decoded. The defaults bound a\n"
-        'request to about 3.5 minutes on a 2-core CPU (about 2.8 frames/s at\n'
-        '1280x720) while others wait.')
+        'request to about a minute on a quiet 2-core CPU (9.5 frames/s at\n'
+        '1280x720; longer beside other jobs) while others wait.')
     group.add_argument('--max-megabytes', type=float, default=limits.max_megabytes,
                        help=f'upload size in MB (default {limits.max_megabytes:g}: a 20-s '
                             '720p phone clip is about 20-25)')

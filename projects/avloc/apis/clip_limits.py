@@ -56,8 +56,9 @@ def read_header(path: str) -> dict:
 class ClipLimits:
     """The largest clip a page processes; 0 turns a limit off.
 
-    The defaults bound one request to about 3.5 minutes on a 2-core CPU (the
-    video demo writes about 2.8 frames/s at 1280x720 there) and admit a 20-s
+    The defaults bound one request to about a minute on a quiet 2-core CPU (the
+    video demo writes about 9.5 frames/s at 1280x720 there; 3.5 minutes beside
+    other jobs, at 2.8 frames/s) and admit a 20-s
     720p phone clip in either orientation.
 
     Args:
